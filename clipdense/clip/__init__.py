@@ -1,0 +1,18 @@
+"""Shared CLIP machinery: building and loading models, dense features, text embeddings."""
+from .builder import CLIP_ARCHS, DEFAULT_CACHE_DIR, build_clip, canonical_arch
+from .checkpoint import CLIPCheckpointError, load_clip_checkpoint, read_state_dict, resolve_checkpoint
+from .context_prompts import ContextPrompts
+from .dense import build_dense_encoder
+from .dense_eva import EVADenseEncoder
+from .dense_resnet import ResNetDenseEncoder
+from .dense_vit import ViTDenseEncoder, interpolate_pos_embed
+from .templates import TEMPLATE_SETS, get_templates
+from .text import ClassEmbeddingCache, TextTower, validate_class_names
+
+__all__ = [
+    'CLIP_ARCHS', 'DEFAULT_CACHE_DIR', 'build_clip', 'canonical_arch', 'CLIPCheckpointError',
+    'load_clip_checkpoint', 'read_state_dict', 'resolve_checkpoint', 'ContextPrompts',
+    'build_dense_encoder', 'EVADenseEncoder', 'ResNetDenseEncoder', 'ViTDenseEncoder',
+    'interpolate_pos_embed', 'TEMPLATE_SETS', 'get_templates', 'ClassEmbeddingCache', 'TextTower',
+    'validate_class_names',
+]

@@ -1,0 +1,23 @@
+"""Pick the dense encoder that matches a CLIP model's vision tower."""
+import torch.nn as nn
+
+from .dense_eva import EVADenseEncoder
+from .dense_resnet import ResNetDenseEncoder
+from .dense_vit import ViTDenseEncoder
+
+
+def build_dense_encoder(clip_model: nn.Module, out_indices=(3, 5, 7, 11), dense_mode: str = 'value',
+                        drop_path_rate: float = 0.0) -> nn.Module:
+    """Return a ``ViTDenseEncoder``, ``EVADenseEncoder`` or ``ResNetDenseEncoder`` for ``clip_model``.
+
+    ``out_indices`` (block indices) and ``drop_path_rate`` apply to ViT/EVA towers; ResNets
+    always return their four stages.
+    """
+    visual = clip_model.visual
+    if hasattr(visual, 'trunk'):
+        return EVADenseEncoder(visual, out_indices, dense_mode, drop_path_rate)
+    if hasattr(visual, 'attnpool'):
+        return ResNetDenseEncoder(visual, dense_mode)
+    if hasattr(visual, 'transformer'):
+        return ViTDenseEncoder(visual, out_indices, dense_mode, drop_path_rate)
+    raise TypeError(f'unsupported CLIP vision tower {type(visual).__name__}')

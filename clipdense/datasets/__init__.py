@@ -1,0 +1,4 @@
+"""Registered datasets (one file per dataset family); importing this package registers them all."""
+from clipdense.utils.registration import import_submodules
+
+import_submodules(__name__)

@@ -1,0 +1,3 @@
+from .clip_vision import CLIPVisionBackbone
+
+__all__ = ['CLIPVisionBackbone']
