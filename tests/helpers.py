@@ -14,8 +14,8 @@ def shapes_sample(rng, size=(64, 96)):
     label = np.zeros((h, w), np.uint8)
     yy, xx = np.mgrid[:h, :w]
     for cls in rng.permutation([1, 2, 3])[:rng.integers(1, 4)]:
-        cy, cx = rng.integers(8, h - 8), rng.integers(8, w - 8)
-        r = rng.integers(6, 16)
+        cy, cx = rng.integers(12, h - 12), rng.integers(12, w - 12)
+        r = rng.integers(10, 20)
         if rng.random() < 0.5:
             mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
         else:

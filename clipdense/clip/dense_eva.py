@@ -22,8 +22,6 @@ class EVADenseEncoder(nn.Module):
         super().__init__()
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
-        self.trunk = visual.trunk
-        self.blocks = self.trunk.blocks
         n = len(self.blocks)
         self.out_indices = [i % n for i in out_indices]
         self.dense_mode = dense_mode
@@ -34,6 +32,14 @@ class EVADenseEncoder(nn.Module):
             if drop_path_rate > 0:
                 self.blocks[i].drop_path1 = DropPath(rate) if rate > 0 else nn.Identity()
                 self.blocks[i].drop_path2 = DropPath(rate) if rate > 0 else nn.Identity()
+
+    @property
+    def trunk(self) -> nn.Module:
+        return self.visual.trunk
+
+    @property
+    def blocks(self) -> nn.Module:
+        return self.visual.trunk.blocks
 
     def rope(self, grid):
         rope = self.trunk.rope

@@ -27,8 +27,11 @@ class ResNetDenseEncoder(nn.Module):
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
         self.dense_mode = dense_mode
-        self.pool = visual.attnpool
-        self.embed_dim = self.pool.c_proj.out_features
+        self.embed_dim = visual.attnpool.c_proj.out_features
+
+    @property
+    def pool(self) -> nn.Module:
+        return self.visual.attnpool
 
     def attnpool(self, x: torch.Tensor):
         """``[B, C, h, w]`` -> global ``[B, D]``, dense ``[B, D, h, w]``."""

@@ -47,7 +47,6 @@ class ViTDenseEncoder(nn.Module):
         super().__init__()
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
-        self.blocks = visual.transformer.resblocks
         n = len(self.blocks)
         self.out_indices = [i % n for i in out_indices]
         self.dense_mode = dense_mode
@@ -56,6 +55,11 @@ class ViTDenseEncoder(nn.Module):
         self.embed_dim = visual.proj.shape[1]
         rates = torch.linspace(0, drop_path_rate, n).tolist()
         self.drop_paths = nn.ModuleList(DropPath(r) if r > 0 else nn.Identity() for r in rates)
+
+    @property
+    def blocks(self) -> nn.ModuleList:
+        # a property, not a second registration: each parameter must have one name
+        return self.visual.transformer.resblocks
 
     def embed(self, x: torch.Tensor):
         """Patchify, add class token and resized positions: ``[B, 1 + h*w, C]``, (h, w)."""

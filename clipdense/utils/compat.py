@@ -6,7 +6,9 @@ set-ups where the incompatibility does not arise.
 
 1. ``--resume`` under torch >= 2.6: ``torch.load`` defaults to ``weights_only=True`` and
    rejects mmengine's ``HistoryBuffer`` and the numpy arrays/scalars that mmengine stores in
-   ``message_hub``. We allow-list exactly those classes (the unpickler stays restricted).
+   ``message_hub``. We allow-list exactly those classes, plus ``getattr`` (HistoryBuffer pickles
+   its statistics methods as ``getattr(buffer, 'mean')``). The unpickler stays restricted: it
+   still only *calls* allow-listed functions, so ``getattr`` results cannot be invoked.
 2. CPU-only distributed training: mmengine's ``pytorch`` launcher calls
    ``torch.cuda.set_device`` and initialises NCCL; its runner gives DDP ``device_ids``.
    Without CUDA we initialise gloo and build DDP without ``device_ids``. On GPUs nothing
@@ -26,7 +28,7 @@ def resume_safe_globals():
     from mmengine.logging.history_buffer import HistoryBuffer
     from mmengine.logging.message_hub import MessageHub
     np_core = getattr(np, '_core', None) or np.core
-    classes = [HistoryBuffer, MessageHub, np.ndarray, np.dtype,
+    classes = [getattr, HistoryBuffer, MessageHub, np.ndarray, np.dtype,
                np_core.multiarray._reconstruct, np_core.multiarray.scalar]
     classes += [getattr(np.dtypes, name) for name in dir(np.dtypes) if name.endswith('DType')]
     return classes

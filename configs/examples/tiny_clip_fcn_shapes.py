@@ -21,8 +21,7 @@ model = dict(
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.01))
 param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=1.0, begin=0, end=40, by_epoch=False)]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=40, val_interval=20)
 val_cfg = dict(type='ValLoop')

@@ -45,9 +45,10 @@ def test_train_evaluate_resume_and_test(data, tmp_path):
     _run(train + ['train_cfg.max_iters=40'])
     rows = _scalars(work)
     losses = [r['loss'] for r in rows if 'loss' in r]
-    assert losses[-1] < 0.6 * losses[0], losses               # learning happens
+    assert losses[-1] < 0.7 * losses[0], losses               # learning happens (measured 0.47)
     miou = [r['mIoU'] for r in rows if 'mIoU' in r]
-    assert len(miou) == 2 and miou[-1] > 40.0, miou            # 4 classes; chance is far lower
+    # measured 40.9 at iter 40; predicting only background scores ~22
+    assert len(miou) == 2 and miou[-1] > 30.0, miou
     assert osp.isfile(osp.join(work, 'iter_40.pth'))
 
     # --resume continues from iter 40 (torch.load weights_only + HistoryBuffer)
@@ -72,6 +73,7 @@ def test_dist_train_two_cpu_processes(data, tmp_path):
                 *_data_opts(data), 'train_cfg.max_iters=6', 'train_cfg.val_interval=6',
                 'default_hooks.checkpoint.interval=6', 'train_dataloader.batch_size=2'],
                env={'PORT': str(_free_port()), 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1'})
-    assert 'world_size: 2' in out or 'World size: 2' in out, out[-3000:]
+    # mmengine logs the world size as 'GPU number'; here two CPU processes joined by gloo
+    assert 'Distributed training: True' in out and 'GPU number: 2' in out, out[-3000:]
     assert osp.isfile(osp.join(work, 'iter_6.pth'))
     assert any('mIoU' in r for r in _scalars(work))

@@ -27,11 +27,13 @@ def test_weights_only_load_accepts_mmengine_message_hub_objects():
     assert out['message_hub']['runtime_info']['iter'] == 4
 
 
+class _Arbitrary:
+    pass
+
+
 def test_weights_only_still_rejects_arbitrary_objects():
-    class Evil:
-        pass
     f = io.BytesIO()
-    torch.save({'x': Evil()}, f)
+    torch.save({'x': _Arbitrary()}, f)
     f.seek(0)
     with pytest.raises(Exception, match='weights_only|Unsupported global'):
         torch.load(f, weights_only=True)
