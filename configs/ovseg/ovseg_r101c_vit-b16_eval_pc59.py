@@ -1,0 +1,13 @@
+# Zero-shot Pascal Context-59 with OVSeg (R-101c + mask-adapted CLIP ViT-B/16); paper: 53.3 mIoU.
+#   tools/test.py THIS_CONFIG <proposal weights from ovseg_r101c_vit-b16_proposal_8xb4-120k_coco-stuff171-512x512.py>
+# plus the mask-adapted CLIP (fine-tuned + mask prompts of depth 3, from ovseg_maskclip_vit-b16_ft-mpt_4xb32-5ep_coco-pairs.py)
+# at checkpoints/ovseg/maskclip_vit-b16_ft-mpt.pth.
+_base_ = ['../_base_/default_runtime.py', './_base_/models/ovseg_r101c_vit-b16.py',
+          './_base_/datasets/pc59.py']
+
+model = dict(test_class_names='{{ fileDirname }}/class_lists/pc59.txt',
+             clip_weight=0.6,  # lambda, released PC command's value
+             clip_classifier=dict(mask_prompt_depth=3,
+                                  adapted_checkpoint='checkpoints/ovseg/maskclip_vit-b16_ft-mpt.pth'))
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
