@@ -43,7 +43,8 @@ def canonical_arch(arch: str) -> str:
     return arch
 
 
-def build_clip(arch: str, checkpoint: Optional[str] = None) -> torch.nn.Module:
+def build_clip(arch: str, checkpoint: Optional[str] = None,
+               quick_gelu: Optional[bool] = None) -> torch.nn.Module:
     """Build an open_clip CLIP model and optionally load local weights.
 
     Args:
@@ -52,13 +53,22 @@ def build_clip(arch: str, checkpoint: Optional[str] = None) -> torch.nn.Module:
             state dict, open_clip ``.pt``/``.bin``/``.safetensors``, EVA-CLIP ``.pt``); or a
             folder searched for the usual file names of ``arch`` (e.g. the cache folder
             :data:`DEFAULT_CACHE_DIR`).
+        quick_gelu: use QuickGELU activations (what OpenAI's CLIP weights were trained
+            with). ``None`` decides from the checkpoint: on for OpenAI-format files, off
+            otherwise (open_clip/EVA-CLIP weights trained with GELU).
 
     Returns:
         ``open_clip.CLIP`` (or ``CustomTextCLIP`` for EVA02) in eval mode on CPU.
     """
-    from .checkpoint import load_clip_checkpoint, resolve_checkpoint
+    from .checkpoint import is_openai_state_dict, load_clip_checkpoint, read_state_dict, resolve_checkpoint
     arch = canonical_arch(arch)
-    model = open_clip.create_model(CLIP_ARCHS[arch], pretrained=None)
+    path = state_dict = None
     if checkpoint is not None:
-        load_clip_checkpoint(model, resolve_checkpoint(arch, checkpoint), arch=arch)
+        path = resolve_checkpoint(arch, checkpoint)
+        state_dict = read_state_dict(path, keep_openai_keys=True)   # read once
+    if quick_gelu is None:
+        quick_gelu = state_dict is not None and is_openai_state_dict(state_dict, path)
+    model = open_clip.create_model(CLIP_ARCHS[arch], pretrained=None, force_quick_gelu=quick_gelu)
+    if path is not None:
+        load_clip_checkpoint(model, path, arch=arch, state_dict=state_dict)
     return model.eval()

@@ -13,7 +13,7 @@ Formats (auto-detected):
 """
 import os.path as osp
 import zipfile
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
@@ -60,7 +60,13 @@ def _is_torchscript(path: str) -> bool:
         return any(n.endswith('constants.pkl') or '/code/' in n for n in zf.namelist())
 
 
-def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
+def is_openai_state_dict(sd: Dict[str, torch.Tensor], path: str = '') -> bool:
+    """True for OpenAI's released weights (TorchScript archive, or a state dict with OpenAI's
+    ``input_resolution`` entry): they were trained with QuickGELU activations."""
+    return 'input_resolution' in sd or (bool(path) and _is_torchscript(path))
+
+
+def read_state_dict(path: str, keep_openai_keys: bool = False) -> Dict[str, torch.Tensor]:
     """Read a flat ``{name: tensor}`` dict from any supported CLIP checkpoint file."""
     try:
         if path.endswith('.safetensors'):
@@ -81,6 +87,8 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
         raise CLIPCheckpointError(f'{path} holds a {type(sd).__name__}, not a CLIP state dict')
     if sd and all(k.startswith('module.') for k in sd):
         sd = {k[len('module.'):]: v for k, v in sd.items()}
+    if keep_openai_keys:
+        return sd
     return {k: v for k, v in sd.items() if k not in _OPENAI_EXTRA_KEYS}
 
 
@@ -104,9 +112,12 @@ def _resize_position_embeddings(sd, model) -> None:
         sd[key] = out[0] if squeeze else out
 
 
-def load_clip_checkpoint(model: torch.nn.Module, path: str, arch: str = '?') -> None:
-    """Load ``path`` into an open_clip ``model``; raise one clear error on any mismatch."""
-    sd = read_state_dict(path)
+def load_clip_checkpoint(model: torch.nn.Module, path: str, arch: str = '?',
+                         state_dict: Optional[Dict[str, torch.Tensor]] = None) -> None:
+    """Load ``path`` (or its already-read ``state_dict``) into an open_clip ``model``;
+    raise one clear error on any mismatch."""
+    sd = read_state_dict(path) if state_dict is None else \
+        {k: v for k, v in state_dict.items() if k not in _OPENAI_EXTRA_KEYS}
     if is_eva_clip_state_dict(sd):
         sd = convert_eva_clip_state_dict(sd)
     _resize_position_embeddings(sd, model)

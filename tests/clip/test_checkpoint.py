@@ -22,20 +22,23 @@ def _assert_same(a, b):
         torch.testing.assert_close(x, y, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize('writer,name', [
-    (save_openai_torchscript, 'tiny-ViT.pt'),
-    (save_openai_state_dict, 'tiny-ViT.pt'),
-    (save_open_clip_training_checkpoint, 'epoch_3.pt'),
+@pytest.mark.parametrize('writer,name,openai', [
+    (save_openai_torchscript, 'tiny-ViT.pt', True),
+    (save_openai_state_dict, 'tiny-ViT.pt', True),
+    (save_open_clip_training_checkpoint, 'epoch_3.pt', False),
 ])
-def test_vit_formats_reproduce_saved_model(tmp_path, writer, name):
-    src = build_clip('tiny-ViT')
+def test_vit_formats_reproduce_saved_model(tmp_path, writer, name, openai):
+    src = build_clip('tiny-ViT', quick_gelu=openai)     # OpenAI's weights use QuickGELU
     path = tmp_path / name
     writer(src, str(path))
-    _assert_same(src, build_clip('tiny-ViT', str(path)))
+    loaded = build_clip('tiny-ViT', str(path))
+    act = type(loaded.visual.transformer.resblocks[0].mlp.gelu).__name__
+    assert act == ('QuickGELU' if openai else 'GELU')
+    _assert_same(src, loaded)
 
 
 def test_resnet_openai_torchscript(tmp_path):
-    src = build_clip('tiny-RN')
+    src = build_clip('tiny-RN', quick_gelu=True)
     save_openai_torchscript(src, str(tmp_path / 'tiny-RN.pt'))
     _assert_same(src, build_clip('tiny-RN', str(tmp_path)))   # found by name in the folder
 
