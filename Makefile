@@ -9,7 +9,7 @@ install:
 	@bash tools/install_env.sh
 
 demo: install
-	@$(PY) demo/main_job.py
+	@if [ -f demo/main_job.py ]; then $(PY) demo/main_job.py; else $(PY) demo/foundation_job.py; fi
 
 test: install
 	@$(PY) -m pytest tests -q -p no:cacheprovider --durations=15
