@@ -1,0 +1,234 @@
+"""The main job (``make demo``): clipdense's methods end to end on the toy world, on CPU.
+
+Steps (one function each; a method joins the job by adding its function to ``STEPS``):
+
+1. ``world``       generate the toy world in ``data/toyworld`` if it is missing (~15 s);
+2. ``vltseg``      VLTSeg-style training of the toy-pretrained tiny CLIP + FCN head on the
+                   GTA5-layout source with ``tools/train.py``, then ``tools/test.py`` on the
+                   Cityscapes-layout target: mIoU on source-val and on the target (~3 min);
+3. ``open_vocab``  zero-shot segmentation of an object scene from class names given as text
+                   (MaskCLIP value-path readout): PNG overlay and pixel accuracy;
+4. ``anomaly``     zero-shot anomaly maps on the MVTec-layout set with plain CLIP patch-vs-text
+                   scores: pixel and image AUROC, heat-map overlays.
+
+Everything lands in one folder, named in the last line printed (default ``outputs/main_job``).
+
+    .venv/bin/python demo/main_job.py [--steps world open_vocab] [--iters 300] [--threads 1]
+"""
+import argparse
+import json
+import logging
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+CHECKPOINT = osp.join(ROOT, 'clipdense', 'assets', 'toy_clip_tiny-ViT.pt')
+VLTSEG_CONFIG = osp.join(ROOT, 'configs', 'toyworld', 'tiny_clip_fcn_toy_gta5_to_cityscapes.py')
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+class _QuietOpenClip(logging.Filter):
+    """Drop open_clip's "No pretrained weights loaded" warning: the weights come right after."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith('No pretrained weights loaded')
+
+
+def load_toy_clip():
+    from clipdense.clip import build_clip
+    if not osp.isfile(CHECKPOINT):
+        raise SystemExit(f'toy CLIP checkpoint missing at {CHECKPOINT}; restore it from git or '
+                         'recreate it with `.venv/bin/python tools/pretrain_toy_clip.py`')
+    return build_clip('tiny-ViT', CHECKPOINT)
+
+
+def step_world(job):
+    """Generate the toy world (only the missing parts; the CLIP corpus is not needed here)."""
+    from clipdense.toyworld import PARTS, ensure_toy_world
+    ensure_toy_world(job.root, parts=[p for p in PARTS if p != 'clip_pretrain'])
+    return {}
+
+
+def _run_tool(job, cmd, tag):
+    """Run an OpenMMLab tool, echo its progress lines, return its whole output."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.Popen([sys.executable] + cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        it = re.search(r'Iter\(train\) \[\s*(\d+)/(\d+)\].*?eta: (\S+).*?loss: ([\d.]+)', line)
+        if it:
+            log(f'  [{tag}] iter {it.group(1)}/{it.group(2)}  loss {it.group(4)}  eta {it.group(3)}')
+        elif 'mIoU:' in line:
+            log(f'  [{tag}] ' + line.split(' - INFO - ')[-1].strip())
+    if proc.wait() != 0:
+        raise RuntimeError(f'{cmd[0]} failed:\n' + ''.join(lines[-40:]))
+    return ''.join(lines)
+
+
+def _miou(output: str) -> float:
+    found = re.findall(r'mIoU: ([\d.]+)', output)
+    if not found:
+        raise RuntimeError('no mIoU in the tool output')
+    return float(found[-1])
+
+
+def step_vltseg(job):
+    """Source-only training on toy GTA5, evaluation on toy Cityscapes (domain generalization)."""
+    work = osp.join(job.out, 'vltseg')
+    data = [f'train_dataloader.dataset.data_root={job.root}/gta5',
+            f'val_dataloader.dataset.data_root={job.root}/gta5',
+            f'test_dataloader.dataset.data_root={job.root}/cityscapes']
+    iters = [f'train_cfg.max_iters={job.iters}', f'train_cfg.val_interval={job.iters}',
+             f'default_hooks.checkpoint.interval={job.iters}', f'param_scheduler.1.end={job.iters}']
+    out = _run_tool(job, ['tools/train.py', VLTSEG_CONFIG, '--work-dir', work, '--cfg-options',
+                          *data, *iters], 'train')
+    source = _miou(out)
+    out = _run_tool(job, ['tools/test.py', VLTSEG_CONFIG, osp.join(work, f'iter_{job.iters}.pth'),
+                          '--work-dir', osp.join(work, 'test_target'), '--cfg-options', *data], 'test')
+    target = _miou(out)
+    from clipdense.toyworld import STREET_CLASSES
+    rows = [ln.strip() for ln in out.splitlines()
+            if ln.startswith('|') and ln.split('|')[1].strip() in STREET_CLASSES]
+    log('  target per-class IoU / Acc:\n    ' + '\n    '.join(rows))
+    log(f'  mIoU source-val (toy GTA5) {source:.1f}   target (toy Cityscapes val) {target:.1f}')
+    return dict(miou_source_val=source, miou_target=target)
+
+
+def step_open_vocab(job):
+    """Zero-shot segmentation of the held-out object scenes from class names given as text."""
+    import numpy as np
+    from PIL import Image
+
+    from clipdense.toyworld import UNSEEN_COLOURS
+    from clipdense.toyworld.clip_quality import load_object_split
+    from clipdense.toyworld.zero_shot_segmentation import (colour_overlay, display_palette, legend,
+                                                           save_panel, segment_with_class_names)
+    names = [n.strip() for n in job.classes.split(',')]
+    model = load_toy_clip()
+    result = dict(classes=names)
+    if job.image:
+        image, label = np.asarray(Image.open(job.image).convert('RGB')), None
+        pred = segment_with_class_names(model, image, names)
+    else:  # all val scenes
+        images, colours, _, objects = load_object_split(job.root, 'val')
+        preds = segment_with_class_names(model, images, names)
+        truth = _colour_truth(colours, names)
+        fg, bg = colours > 0, colours == 0
+        result.update(object_pixel_acc=float((preds[fg] == truth[fg]).mean()),
+                      background_pixel_acc=float((preds[bg] == truth[bg]).mean()))
+        # show a typical scene: three objects, one in a held-out colour, accuracy nearest the mean
+        per_scene = ((preds == truth) & fg).sum((1, 2)) / np.maximum(fg.sum((1, 2)), 1)
+        candidates = [i for i, objs in enumerate(objects)
+                      if len(objs) == 3 and any(o['colour'] in UNSEEN_COLOURS for o in objs)]
+        idx = min(candidates, key=lambda i: abs(per_scene[i] - result['object_pixel_acc']))
+        image, label, pred = images[idx], truth[idx], preds[idx]
+        log(f'  {len(images)} held-out scenes: pixel accuracy {100 * result["object_pixel_acc"]:.1f}% '
+            f'on objects, {100 * result["background_pixel_acc"]:.1f}% on background '
+            f'(chance {100 / len(names):.1f}%)')
+        log(f'  shown: objects/images/val/{idx:06d}.png ({100 * per_scene[idx]:.0f}% on its objects): '
+            + ', '.join(f"{o['colour']} {o['shape']}" for o in objects[idx]))
+    palette = display_palette(names)
+    panels = [image, colour_overlay(image, pred, palette)]
+    if label is not None:
+        panels.append(colour_overlay(image, label, palette))
+    path = osp.join(job.out, 'open_vocab_segmentation.png')
+    save_panel(path, panels)
+    log(f'  classes: {legend(names, palette)}\n  wrote {path} (image | prediction | ground truth)')
+    return result
+
+
+def _colour_truth(colours, names):
+    """Colour label maps (0 background, i + 1 colour i) in the indices of the queried ``names``
+    (255 where a colour or the background is not among them)."""
+    import numpy as np
+
+    from clipdense.toyworld import COLOUR_NAMES
+    lut = np.full(256, 255, np.int64)
+    for c, name in enumerate(('background',) + COLOUR_NAMES):
+        if name in names:
+            lut[c] = names.index(name)
+    return lut[colours]
+
+
+def step_anomaly(job):
+    """Zero-shot anomaly localisation on the toy MVTec set (plain CLIP patch-vs-text)."""
+    import numpy as np
+
+    from clipdense.clip import build_dense_encoder
+    from clipdense.toyworld.vocabulary import MVTEC_CATEGORIES
+    from clipdense.toyworld.zero_shot_anomaly import (anomaly_maps, auroc, heatmap_overlay,
+                                                      load_mvtec_test, state_embeddings)
+    from clipdense.toyworld.zero_shot_segmentation import save_panel
+    model = load_toy_clip()
+    encoder = build_dense_encoder(model, out_indices=(), dense_mode='value').eval()
+    os.makedirs(osp.join(job.out, 'anomaly'), exist_ok=True)
+    result = {}
+    for cat in MVTEC_CATEGORIES:
+        images, masks, defects = load_mvtec_test(osp.join(job.root, 'mvtec'), cat)
+        maps, scores = anomaly_maps(encoder, images, state_embeddings(model, [cat, 'surface']))
+        labels = np.array([d != 'good' for d in defects])
+        result[cat] = dict(pixel_auroc=auroc(maps, masks), image_auroc=auroc(scores, labels))
+        log(f'  {cat:<8} pixel AUROC {100 * result[cat]["pixel_auroc"]:.1f}   '
+            f'image AUROC {100 * result[cat]["image_auroc"]:.1f}   ({len(images)} test images)')
+        lo, hi = np.percentile(maps, [1, 99])  # one display range per category
+        for defect in sorted(set(defects)):
+            i = defects.index(defect)
+            heat = (maps[i] - lo) / max(hi - lo, 1e-6)
+            save_panel(osp.join(job.out, 'anomaly', f'{cat}_{defect}.png'),
+                       [images[i], heatmap_overlay(images[i], heat),
+                        (masks[i] * 255).astype(np.uint8)], upscale=2)
+    log(f'  wrote heat maps to {osp.join(job.out, "anomaly")} (image | anomaly map | ground truth)')
+    return result
+
+
+STEPS = [('world', step_world), ('vltseg', step_vltseg), ('open_vocab', step_open_vocab),
+         ('anomaly', step_anomaly)]
+
+
+def main(argv=None):
+    from clipdense.toyworld import COLOUR_NAMES
+    p = argparse.ArgumentParser(description='Run clipdense end to end on the toy world.')
+    p.add_argument('--root', default='data/toyworld', help='toy world folder (made if missing)')
+    p.add_argument('--out', default='outputs/main_job', help='output folder')
+    p.add_argument('--steps', nargs='*', default=[n for n, _ in STEPS], choices=[n for n, _ in STEPS])
+    p.add_argument('--iters', type=int, default=300, help='training iterations of the vltseg step')
+    p.add_argument('--classes', default=', '.join(COLOUR_NAMES + ('background',)),
+                   help='class names for the open-vocabulary step (comma-separated)')
+    p.add_argument('--image', default=None, help='segment this image instead of a toy scene')
+    p.add_argument('--threads', type=int, default=None,
+                   help='CPU threads for torch here and in the tools (1 is fastest on a busy machine)')
+    args = p.parse_args(argv)
+    logging.getLogger().addFilter(_QuietOpenClip())  # open_clip logs on the root logger
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
+        os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    job = SimpleNamespace(root=osp.abspath(args.root), out=osp.abspath(args.out), iters=args.iters,
+                          classes=args.classes, image=args.image)
+    os.makedirs(job.out, exist_ok=True)
+    chosen = [(n, f) for n, f in STEPS if n in args.steps]
+    summary, start = {}, time.time()
+    for k, (name, fn) in enumerate(chosen, 1):
+        t = time.time()
+        log(f'[demo {k}/{len(chosen)}] {name}: {fn.__doc__.strip().splitlines()[0]}')
+        summary[name] = fn(job)
+        log(f'[demo {k}/{len(chosen)}] {name} done in {time.time() - t:.0f}s')
+    with open(osp.join(job.out, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=1)
+    log(f'[demo] all steps done in {time.time() - start:.0f}s; numbers in summary.json')
+    log(f'outputs: {job.out}')
+
+
+if __name__ == '__main__':
+    main()
