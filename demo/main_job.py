@@ -2,18 +2,24 @@
 
 Steps (one function each; a method joins the job by adding its function to ``STEPS``):
 
-1. ``world``       generate the toy world in ``data/toyworld`` if it is missing (~15 s);
-2. ``vltseg``      VLTSeg-style training of the toy-pretrained tiny CLIP + FCN head on the
-                   GTA5-layout source with ``tools/train.py``, then ``tools/test.py`` on the
-                   Cityscapes-layout target: mIoU on source-val and on the target (~3 min);
-3. ``open_vocab``  zero-shot segmentation of an object scene from class names given as text
-                   (MaskCLIP value-path readout): PNG overlay and pixel accuracy;
-4. ``anomaly``     zero-shot anomaly maps on the MVTec-layout set with plain CLIP patch-vs-text
-                   scores: pixel and image AUROC, heat-map overlays.
+1. ``world``       generate the toy world in ``data/toyworld`` if it is missing (~30 s);
+2. ``vltseg``      VLTSeg (configs/vltseg/vltseg_tiny-vit_toy-gta2cs.py): the toy-pretrained tiny
+                   CLIP ViT + Mask2Former trained on the GTA5-layout source with ``tools/train.py``,
+                   then one ``tools/test.py`` run on source-val and the Cityscapes-layout target:
+                   a table per domain and both mIoUs (~2 min);
+3. ``open_vocab``  zero-shot segmentation of object scenes from class names given as text
+                   (value-path readout of the tiny CLIP): PNG overlay and pixel accuracy;
+4. ``anomaly``     zero-shot anomaly localisation on the MVTec-layout set: AnoVL (TFA, and
+                   TFA + test-time adaptation) next to the plain CLIP patch-vs-text baseline, pixel
+                   and image AUROC, heat-map overlays;
+5. ``affordance``  AffordanceCLIP trained on toy referring expressions (no action labels) through
+                   ``tools/train.py``, scored on every (tool, action) of the UMD-layout set (KLD,
+                   SIM, NSS vs the dense-CLIP baseline), and a heat-map panel for "hold", "cut",
+                   "scoop" on one tool image (~3 min).
 
 Everything lands in one folder, named in the last line printed (default ``outputs/main_job``).
 
-    .venv/bin/python demo/main_job.py [--steps world open_vocab] [--iters 300] [--threads 1]
+    .venv/bin/python demo/main_job.py [--steps world open_vocab] [--iters 160] [--threads 1]
 """
 import argparse
 import json
@@ -29,7 +35,9 @@ from types import SimpleNamespace
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 CHECKPOINT = osp.join(ROOT, 'clipdense', 'assets', 'toy_clip_tiny-ViT.pt')
-VLTSEG_CONFIG = osp.join(ROOT, 'configs', 'toyworld', 'tiny_clip_fcn_toy_gta5_to_cityscapes.py')
+VLTSEG_CONFIG = osp.join(ROOT, 'configs', 'vltseg', 'vltseg_tiny-vit_toy-gta2cs.py')
+ANOVL_CONFIG = osp.join(ROOT, 'configs', 'anovl', 'anovl_tiny-vit_toy-mvtec.py')
+AFFORDANCE_CONFIG = osp.join(ROOT, 'configs', 'affordanceclip', 'affordanceclip_tiny-vit_toy.py')
 
 
 def log(msg: str) -> None:
@@ -76,33 +84,28 @@ def _run_tool(job, cmd, tag):
     return ''.join(lines)
 
 
-def _miou(output: str) -> float:
-    found = re.findall(r'mIoU: ([\d.]+)', output)
-    if not found:
-        raise RuntimeError('no mIoU in the tool output')
-    return float(found[-1])
-
-
 def step_vltseg(job):
-    """Source-only training on toy GTA5, evaluation on toy Cityscapes (domain generalization)."""
+    """VLTSeg: source-only training on toy GTA5, test on toy GTA5-val and toy Cityscapes."""
     work = osp.join(job.out, 'vltseg')
     data = [f'train_dataloader.dataset.data_root={job.root}/gta5',
-            f'val_dataloader.dataset.data_root={job.root}/gta5',
-            f'test_dataloader.dataset.data_root={job.root}/cityscapes']
+            f'val_dataloader.dataset.data_root={job.root}/cityscapes',
+            f'test_dataloader.dataset.datasets.0.data_root={job.root}/gta5',
+            f'test_dataloader.dataset.datasets.1.data_root={job.root}/cityscapes']
     iters = [f'train_cfg.max_iters={job.iters}', f'train_cfg.val_interval={job.iters}',
              f'default_hooks.checkpoint.interval={job.iters}', f'param_scheduler.1.end={job.iters}']
-    out = _run_tool(job, ['tools/train.py', VLTSEG_CONFIG, '--work-dir', work, '--cfg-options',
-                          *data, *iters], 'train')
-    source = _miou(out)
+    _run_tool(job, ['tools/train.py', VLTSEG_CONFIG, '--work-dir', work, '--cfg-options', *data, *iters],
+              'train')
     out = _run_tool(job, ['tools/test.py', VLTSEG_CONFIG, osp.join(work, f'iter_{job.iters}.pth'),
-                          '--work-dir', osp.join(work, 'test_target'), '--cfg-options', *data], 'test')
-    target = _miou(out)
-    from clipdense.toyworld import STREET_CLASSES
-    rows = [ln.strip() for ln in out.splitlines()
-            if ln.startswith('|') and ln.split('|')[1].strip() in STREET_CLASSES]
-    log('  target per-class IoU / Acc:\n    ' + '\n    '.join(rows))
-    log(f'  mIoU source-val (toy GTA5) {source:.1f}   target (toy Cityscapes val) {target:.1f}')
-    return dict(miou_source_val=source, miou_target=target)
+                          '--work-dir', osp.join(work, 'test'), '--cfg-options', *data], 'test')
+    table = [ln.strip() for ln in out.splitlines() if ln.startswith('|') and
+             ln.split('|')[1].strip() in ('Domain', 'gta5-val', 'cityscapes-val')]
+    log('  ' + '\n  '.join(table))
+    found = {d: float(v) for d, v in re.findall(r'(gta5-val|cityscapes-val)/mIoU: ([\d.]+)', out)}
+    if len(found) != 2:
+        raise RuntimeError('tools/test.py printed no per-domain mIoU:\n' + out[-2000:])
+    log(f'  mIoU source-val (toy GTA5) {found["gta5-val"]:.1f}   '
+        f'target (toy Cityscapes val) {found["cityscapes-val"]:.1f}')
+    return dict(miou_source_val=found['gta5-val'], miou_target=found['cityscapes-val'])
 
 
 def step_open_vocab(job):
@@ -162,38 +165,71 @@ def _colour_truth(colours, names):
 
 
 def step_anomaly(job):
-    """Zero-shot anomaly localisation on the toy MVTec set (plain CLIP patch-vs-text)."""
+    """Zero-shot anomaly localisation on the toy MVTec set: AnoVL vs plain CLIP patch-vs-text."""
     import numpy as np
 
     from clipdense.clip import build_dense_encoder
+    from clipdense.models.anovl import AnomalyLocalizer
     from clipdense.toyworld.vocabulary import MVTEC_CATEGORIES
     from clipdense.toyworld.zero_shot_anomaly import (anomaly_maps, auroc, heatmap_overlay,
                                                       load_mvtec_test, state_embeddings)
     from clipdense.toyworld.zero_shot_segmentation import save_panel
     model = load_toy_clip()
     encoder = build_dense_encoder(model, out_indices=(), dense_mode='value').eval()
+    anovl = AnomalyLocalizer(ANOVL_CONFIG, checkpoint=CHECKPOINT)
     os.makedirs(osp.join(job.out, 'anomaly'), exist_ok=True)
     result = {}
+    log(f'  {"category":<9}{"pixel / image AUROC:":<22}{"plain CLIP":<14}{"AnoVL TFA":<14}AnoVL TFA+TTA')
     for cat in MVTEC_CATEGORIES:
         images, masks, defects = load_mvtec_test(osp.join(job.root, 'mvtec'), cat)
-        maps, scores = anomaly_maps(encoder, images, state_embeddings(model, [cat, 'surface']))
         labels = np.array([d != 'good' for d in defects])
-        result[cat] = dict(pixel_auroc=auroc(maps, masks), image_auroc=auroc(scores, labels))
-        log(f'  {cat:<8} pixel AUROC {100 * result[cat]["pixel_auroc"]:.1f}   '
-            f'image AUROC {100 * result[cat]["image_auroc"]:.1f}   ({len(images)} test images)')
-        lo, hi = np.percentile(maps, [1, 99])  # one display range per category
-        for defect in sorted(set(defects)):
-            i = defects.index(defect)
-            heat = (maps[i] - lo) / max(hi - lo, 1e-6)
-            save_panel(osp.join(job.out, 'anomaly', f'{cat}_{defect}.png'),
-                       [images[i], heatmap_overlay(images[i], heat),
-                        (masks[i] * 255).astype(np.uint8)], upscale=2)
-    log(f'  wrote heat maps to {osp.join(job.out, "anomaly")} (image | anomaly map | ground truth)')
+        plain_maps, plain_scores = anomaly_maps(encoder, images, state_embeddings(model, [cat, 'surface']))
+        out = anovl.predict(list(images), object_name=cat, tta=True)
+        tfa, tta = np.stack(out.tfa_maps), np.stack(out.maps)
+        result[cat] = {name: dict(pixel_auroc=auroc(maps, masks), image_auroc=auroc(out.scores if name != 'plain'
+                                                                                     else plain_scores, labels))
+                       for name, maps in (('plain', plain_maps), ('anovl_tfa', tfa), ('anovl_tfa_tta', tta))}
+        cells = [f'{100 * r["pixel_auroc"]:.1f} / {100 * r["image_auroc"]:.1f}' for r in result[cat].values()]
+        log(f'  {cat:<9}{"":<22}{cells[0]:<14}{cells[1]:<14}{cells[2]}   ({len(images)} test images)')
+        for name, maps in (('plain', plain_maps), ('anovl', tfa)):
+            lo, hi = np.percentile(maps, [1, 99])  # one display range per category and method
+            for defect in sorted(set(defects)):
+                i = defects.index(defect)
+                heat = (maps[i] - lo) / max(hi - lo, 1e-6)
+                save_panel(osp.join(job.out, 'anomaly', f'{cat}_{defect}_{name}.png'),
+                           [images[i], heatmap_overlay(images[i], heat),
+                            (masks[i] * 255).astype(np.uint8)], upscale=2)
+    log(f'  wrote heat maps to {osp.join(job.out, "anomaly")} (image | anomaly map | ground truth; '
+        '*_anovl.png: AnoVL TFA, *_plain.png: plain CLIP)')
     return result
 
 
+def step_affordance(job):
+    """AffordanceCLIP on the toy tools: train without action labels, score, draw heat maps."""
+    import glob
+
+    work = osp.join(job.out, 'affordance')
+    scores = osp.join(work, 'scores.json')
+    _run_tool(job, ['tools/benchmarks/bench_affordanceclip.py', '--toy', '--iters', str(job.aff_iters),
+                    '--world', job.root, '--work-dir', work, '--threads', str(job.threads or 2),
+                    '--out', scores], 'train')
+    with open(scores) as f:
+        table = json.load(f)['methods']
+    log(f'  {"method":<16}{"KLD (lower better)":<20}{"SIM":<8}{"NSS":<8}peak on the part')
+    for name in ('affordanceclip', 'clip_dense', 'centre'):
+        r = table[name]
+        log(f'  {name:<16}{r["KLD"]:<20.2f}{r["SIM"]:<8.3f}{r["NSS"]:<8.2f}{100 * r["hit"]:.0f}%')
+    image = sorted(glob.glob(osp.join(job.root, 'umd', 'knife', '*', '*_rgb.jpg')))[0]
+    panel = osp.join(job.out, 'affordance_knife.png')
+    _run_tool(job, ['demo/affordance_demo.py', image, 'hold', 'cut', 'scoop', '--config', AFFORDANCE_CONFIG,
+                    '--checkpoint', osp.join(work, f'iter_{job.aff_iters}.pth'), '--out', panel,
+                    '--cfg-options', f'model.clip.checkpoint={CHECKPOINT}'], 'query')
+    log(f'  wrote {panel} ({osp.relpath(image, job.root)}: heat maps for "hold", "cut", "scoop")')
+    return {k: {m: v for m, v in table[k].items() if m != 'per_action'} for k in table}
+
+
 STEPS = [('world', step_world), ('vltseg', step_vltseg), ('open_vocab', step_open_vocab),
-         ('anomaly', step_anomaly)]
+         ('anomaly', step_anomaly), ('affordance', step_affordance)]
 
 
 def main(argv=None):
@@ -202,7 +238,8 @@ def main(argv=None):
     p.add_argument('--root', default='data/toyworld', help='toy world folder (made if missing)')
     p.add_argument('--out', default='outputs/main_job', help='output folder')
     p.add_argument('--steps', nargs='*', default=[n for n, _ in STEPS], choices=[n for n, _ in STEPS])
-    p.add_argument('--iters', type=int, default=300, help='training iterations of the vltseg step')
+    p.add_argument('--iters', type=int, default=160, help='training iterations of the vltseg step')
+    p.add_argument('--aff-iters', type=int, default=300, help='training iterations of the affordance step')
     p.add_argument('--classes', default=', '.join(COLOUR_NAMES + ('background',)),
                    help='class names for the open-vocabulary step (comma-separated)')
     p.add_argument('--image', default=None, help='segment this image instead of a toy scene')
@@ -215,7 +252,8 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
         os.environ['OMP_NUM_THREADS'] = str(args.threads)
     job = SimpleNamespace(root=osp.abspath(args.root), out=osp.abspath(args.out), iters=args.iters,
-                          classes=args.classes, image=args.image)
+                          aff_iters=args.aff_iters, threads=args.threads, classes=args.classes,
+                          image=args.image)
     os.makedirs(job.out, exist_ok=True)
     chosen = [(n, f) for n, f in STEPS if n in args.steps]
     summary, start = {}, time.time()

@@ -6,12 +6,12 @@ Reproduces the committed checkpoint ``clipdense/assets/toy_clip_tiny-ViT.pt`` (a
     .venv/bin/python tools/pretrain_toy_clip.py [--eval]
 
 300 AdamW steps of batch 128 on the 10,000 image-caption pairs of the world's ``clip_pretrain``
-part (generated first if missing), CLIP loss + 0.5 x patch-level term. Measured: 13.3 min of
-training (5.8 CPU-minutes) with 1 thread on the shared 2-core machine at load ~10, plus ~2 min
-to generate the corpus. Seeded and single-threaded: the same CPU gives the same weights;
+part (generated first if missing), CLIP loss + 0.5 x patch-level term. Measured: 5.1 min of
+training with 1 thread on a 2-core machine running one other job (13.3 min at load ~10), plus
+~1 min to generate the corpus. Seeded and single-threaded: the same CPU gives the same weights;
 other CPUs may differ in the last bits.
 
-Why the patch-level term (``--dense-weight``): with the plain CLIP loss the value-path readout
+Why the patch-level term (``--dense-weight``), measured on the world-v1 corpus: with the plain CLIP loss the value-path readout
 of this tiny model was unstable, 58 % dense colour accuracy after 150 steps but 37 % after
 300 (val scenes, chance 12.5 %); with the term it reached 60 % after 300 steps, and the
 global (classification) accuracy rose too (62 -> 67 %).

@@ -72,6 +72,22 @@ def street_captions(rng: np.random.Generator, present: Sequence[str]) -> List[st
     return [c for c in caps if count_tokens(c) <= MAX_TOKENS] or ['a street']
 
 
+STREET_WORDS = {'vegetation': 'trees', 'person': 'a person', 'car': 'a car', 'pole': 'a pole',
+                'building': 'a building', 'road': 'a road', 'sidewalk': 'a sidewalk', 'sky': 'the sky'}
+
+
+def street_thing_captions(rng: np.random.Generator, focus: str, shown: Sequence[str]) -> List[str]:
+    """Captions of a street crop centred on ``focus`` (a class name); ``shown``: the classes the
+    crop shows."""
+    thing = STREET_WORDS[focus]
+    others = [STREET_WORDS[c] for c in shown if c != focus]
+    rng.shuffle(others)
+    caps = [thing, f'a photo of {thing}', f'{thing} in a street', f'a street photo with {thing}']
+    if others:
+        caps.append(f'{thing} and {join_phrases(others[:2])}')
+    return [c for c in caps if count_tokens(c) <= MAX_TOKENS] or [thing]
+
+
 def surface_captions(surface: str, defect: str) -> List[str]:
     """Captions of a (possibly damaged) surface patch; ``defect`` is ``'good'`` or a defect name."""
     if defect == 'good':

@@ -8,7 +8,10 @@
 
 The corpus is the toy stand-in for web image-text data: object scenes with every colour and
 shape (held-out names included), surfaces with and without scratches/holes/stains (never the
-MVTec categories), street crops of both domains and tools. It shares no image with the
+MVTec categories), street scenes of both domains (whole scenes at half scale, and crops at full
+scale centred on one thing: "a car", "trees", ... -- the object-centric street photos a web
+corpus holds in every style, which is where a real CLIP's robustness to the domain comes from)
+and tools. It shares no image with the
 evaluation splits (separate random streams).
 """
 import os.path as osp
@@ -17,7 +20,8 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from .affordance import HANDLE_COLOURS, instance_colours, render_tool
-from .captions import object_captions, street_captions, surface_captions, tool_captions
+from .captions import (object_captions, street_captions, street_thing_captions, surface_captions,
+                       tool_captions)
 from .drawing import to_uint8
 from .io import image_rng, save_jpg, save_png, write_coco_captions
 from .objects import render_object_scene
@@ -25,7 +29,8 @@ from .street import render_street_sample
 from .surfaces import add_defect, render_surface
 from .vocabulary import MVTEC_DEFECTS, PRETRAIN_SURFACES, STREET_CLASSES, STREET_LABEL_IDS, TOOL_PARTS
 
-PRETRAIN_MIX = (('objects', 0.78), ('surface', 0.1), ('street', 0.08), ('tool', 0.04))
+PRETRAIN_MIX = (('objects', 0.64), ('surface', 0.1), ('street', 0.06), ('street_thing', 0.16),
+                ('tool', 0.04))
 POOL_MIX = (('objects', 0.6), ('street', 0.2), ('tool', 0.2))
 
 
@@ -36,6 +41,23 @@ def _street_crop(rng) -> Tuple[np.ndarray, List[str]]:
     img, label_ids = img[:, x0:x0 + 64], label_ids[:, x0:x0 + 64]
     present = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.04]
     return img, present
+
+
+def street_thing_crop(rng) -> Tuple[np.ndarray, np.ndarray, str]:
+    """A full-scale ``uint8 [64, 64, 3]`` crop of a street scene (either domain) centred on a pixel
+    of one of its classes (rarer classes more often); returns the crop, its ``[64, 64]`` label
+    ids and that class's name."""
+    domain = 'synthetic' if rng.random() < 0.5 else 'real'
+    img, label_ids = render_street_sample(rng, domain)
+    h, w = label_ids.shape
+    present = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.002]
+    weights = np.array([1.0 / max((label_ids == STREET_LABEL_IDS[c]).mean(), 0.02) for c in present])
+    focus = present[rng.choice(len(present), p=weights / weights.sum())]
+    ys, xs = np.nonzero(label_ids == STREET_LABEL_IDS[focus])
+    k = int(rng.integers(len(ys)))
+    y0 = int(np.clip(ys[k] - 32, 0, h - 64))
+    x0 = int(np.clip(xs[k] - 32, 0, w - 64))
+    return img[y0:y0 + 64, x0:x0 + 64], label_ids[y0:y0 + 64, x0:x0 + 64], focus
 
 
 def _tool(rng) -> Tuple[np.ndarray, str, str]:
@@ -63,6 +85,10 @@ def corpus_sample(rng: np.random.Generator, mix) -> Tuple[np.ndarray, List[str]]
     if kind == 'street':
         img, present = _street_crop(rng)
         return img, street_captions(rng, present)
+    if kind == 'street_thing':
+        img, label_ids, focus = street_thing_crop(rng)
+        shown = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.04]
+        return img, street_thing_captions(rng, focus, shown)
     img, tool, colour = _tool(rng)
     return img, tool_captions(tool, colour)
 

@@ -20,7 +20,7 @@ from .industrial import write_mvtec
 from .objects import write_object_scenes
 from .street import write_cityscapes, write_gta5
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: street-thing crops in the CLIP corpus
 DEFAULT_ROOT = 'data/toyworld'
 # part -> (folders it owns, writer(root, seed, **sizes), sizes)
 PARTS = OrderedDict([

@@ -29,3 +29,20 @@ def test_mix_covers_every_kind_and_colour():
     assert any(t.startswith(('a knife', 'a hammer', 'a spoon', 'a cup', 'a black', 'a brown', 'a red',
                              'a blue', 'a green')) for t in texts)
     assert all(any(c in t for t in texts) for c in COLOUR_NAMES)
+
+
+def test_street_thing_crops_show_and_name_their_class():
+    from clipdense.toyworld.captions import STREET_WORDS, street_thing_captions
+    from clipdense.toyworld.corpus import street_thing_crop
+    from clipdense.toyworld.vocabulary import STREET_LABEL_IDS
+    rng = np.random.default_rng(3)
+    focuses = []
+    for _ in range(40):
+        img, label_ids, focus = street_thing_crop(rng)
+        assert img.shape == (64, 64, 3) and img.dtype == np.uint8 and label_ids.shape == (64, 64)
+        assert (label_ids == STREET_LABEL_IDS[focus]).any()  # the named class is in the crop
+        caps = street_thing_captions(rng, focus, ['road', focus])
+        assert caps[0] == STREET_WORDS[focus] and all(STREET_WORDS[focus] in c for c in caps)
+        assert all(count_tokens(c) <= MAX_TOKENS for c in caps)
+        focuses.append(focus)
+    assert {'person', 'car', 'pole'} <= set(focuses)  # rare classes are drawn too

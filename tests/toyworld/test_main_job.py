@@ -23,7 +23,11 @@ def test_open_vocab_and_anomaly_steps(toy_root, tmp_path):
         summary = json.load(f)
     assert 0 <= summary['open_vocab']['object_pixel_acc'] <= 1
     for cat in ('fabric', 'washer'):
-        assert set(summary['anomaly'][cat]) == {'pixel_auroc', 'image_auroc'}
+        assert set(summary['anomaly'][cat]) == {'plain', 'anovl_tfa', 'anovl_tfa_tta'}
+        for scores in summary['anomaly'][cat].values():
+            assert set(scores) == {'pixel_auroc', 'image_auroc'}
+            assert all(0 <= v <= 1 for v in scores.values())
         for defect in ('good', 'scratch', 'hole', 'stain'):
-            assert Image.open(out / 'anomaly' / f'{cat}_{defect}.png').size == (2 * 3 * 128, 2 * 128)
+            for method in ('plain', 'anovl'):
+                assert Image.open(out / 'anomaly' / f'{cat}_{defect}_{method}.png').size == (2 * 3 * 128, 2 * 128)
     assert Image.open(out / 'open_vocab_segmentation.png').size == (4 * 3 * 64, 4 * 64)

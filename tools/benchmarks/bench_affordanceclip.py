@@ -96,7 +96,7 @@ def train_toy(work_dir, iters, clip_checkpoint):
            f'param_scheduler.0.end={iters}', f'param_scheduler.0.milestones=[{int(iters * 0.7)}]',
            f'default_hooks.checkpoint.interval={iters}', f'model.clip.checkpoint={clip_checkpoint}']
     t0 = time.time()
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)  # its log shows the progress
     print(f'[bench] trained {iters} iterations in {time.time() - t0:.0f}s -> {ckpt}', flush=True)
     return ckpt
 

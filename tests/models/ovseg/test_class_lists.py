@@ -39,8 +39,12 @@ def test_pc459_is_459_unique_names_in_label_order():
     names = _lst('pc459.txt')
     assert len(names) == 459 and len(set(names)) == 459 and names == sorted(names)
     assert names[:2] == ['accordion', 'aeroplane'] and names[-1] == 'wool'
+    assert names[413] == 'toy car'                       # two words, as in the OVSeg/SAN list
 
 
-def test_ade847_placeholder_refuses_to_evaluate():
-    with pytest.raises(ValueError, match='empty'):
-        load_class_names(osp.join(CLASS_LIST_DIR, 'ade847.txt'), expected=847)
+def test_ade847_is_847_unique_names_in_train_id_order():
+    names = load_class_names(osp.join(CLASS_LIST_DIR, 'ade847.txt'), expected=847)
+    assert len(set(names)) == 847
+    assert names[:3] == ['wall', 'building, edifice', 'sky']
+    assert names[11] == 'person, individual, someone, somebody, mortal, soul'   # synonyms stay one class
+    assert names[-1] == 'adding machine, totalizer, totaliser'

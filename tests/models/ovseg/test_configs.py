@@ -40,11 +40,11 @@ def test_eval_configs_vocabulary_lambda_and_adapted_clip(path):
     assert cfg.model.clip_weight == lam
     assert cfg.model.clip_classifier.mask_prompt_depth == 3
     assert cfg.model.clip_classifier.adapted_checkpoint.startswith('checkpoints/ovseg/maskclip_')
-    if key != 'ade847':                                        # ade847.txt is a placeholder
-        names = load_class_names(cfg.model.test_class_names, expected=size)
-        ds = cfg.test_dataloader.dataset
-        if 'metainfo' in ds:
-            assert list(ds.metainfo.classes) == names
+    names = load_class_names(cfg.model.test_class_names, expected=size)
+    assert len(set(names)) == size
+    ds = cfg.test_dataloader.dataset
+    if 'metainfo' in ds:
+        assert list(ds.metainfo.classes) == names
 
 
 def test_proposal_recipes_carry_the_released_numbers():
@@ -68,7 +68,7 @@ def test_clip_finetuning_recipes():
     assert mpt.optim_wrapper.optimizer.lr == 0.05 and mpt.train_cfg.max_iters == 5 * 3454
 
 
-def test_eval_config_builds_at_tiny_size_and_ade847_placeholder_fails_clearly():
+def test_eval_configs_build_at_tiny_size_with_their_vocabularies():
     init_default_scope('mmseg')
     cfg = Config.fromfile([c for c in CONFIGS if c.endswith('r101c_vit-b16_eval_pc59.py')][0])
     opts = tiny_model_options()
@@ -79,5 +79,7 @@ def test_eval_config_builds_at_tiny_size_and_ade847_placeholder_fails_clearly():
     assert len(model.test_class_names) == 59 and model.clip_weight == 0.6
     cfg847 = Config.fromfile([c for c in CONFIGS if c.endswith('r101c_vit-b16_eval_ade847.py')][0])
     cfg847.merge_from_dict(opts)
-    with pytest.raises(ValueError, match='ade847.txt is empty'):
-        MODELS.build(cfg847.model)
+    model847 = MODELS.build(cfg847.model)
+    assert len(model847.test_class_names) == 847 and model847.clip_weight == 0.7
+    assert model847.test_class_names[0] == 'wall'
+    assert model847.test_class_names[-1] == 'adding machine, totalizer, totaliser'

@@ -1,0 +1,22 @@
+# AnoVL (TFA + TTA) in the toy world: the tiny CLIP ViT pretrained on the toy captions
+# (clipdense/assets/toy_clip_tiny-ViT.pt) on the toy MVTec-layout set (data/toyworld/mvtec,
+# `python -m clipdense.toyworld`). Same method as anovl_vit-b16_mvtec-240.py, scaled to the
+# tiny model: 64 px input (the size the tiny CLIP was pretrained at), its 4 blocks scored, the
+# smoothing scaled with the input (4 px at 240 -> 1 px at 64).
+#   python tools/test.py configs/anovl/anovl_tiny-vit_toy-mvtec.py EMPTY_CKPT
+_base_ = ['./anovl_vit-b16_mvtec-240.py']
+
+img_scale = (64, 64)
+model = dict(localizer=dict(arch='tiny-ViT',
+                            checkpoint='{{fileDirname}}/../../clipdense/assets/toy_clip_tiny-ViT.pt',
+                            score_layers=(1, 2, 3, 4), gaussian_sigma=1.0, image_views='single'))
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnomalyMask'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
+    dict(type='PackSegInputs',
+         meta_keys=('img_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor',
+                    'category', 'object_name', 'domain', 'defect_type', 'anomaly_label')),
+]
+test_dataloader = dict(num_workers=0, dataset=dict(data_root='data/toyworld/mvtec', pipeline=test_pipeline))
+val_dataloader = test_dataloader
