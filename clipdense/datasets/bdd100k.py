@@ -9,11 +9,12 @@ Layout of the current release (``10k_images_{train,val}.zip`` +
 The older ``seg/`` release reads with ``data_prefix=dict(img_path='seg/images/val',
 seg_map_path='seg/labels/val'), seg_map_suffix='_train_id.png'``.
 """
-import os.path as osp
 from typing import List
 
 from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
+
+from .folder_checks import require_data_folders
 
 
 @DATASETS.register_module()
@@ -38,11 +39,8 @@ class BDD100KSemSegDataset(BaseSegDataset):
                          seg_map_suffix=seg_map_suffix, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        for what, folder in (('images', self.data_prefix.get('img_path', '')),
-                             ('labels', self.data_prefix.get('seg_map_path'))):
-            if folder is not None and not osp.isdir(folder):
-                raise FileNotFoundError(
-                    f'BDD100K {what} not found at {folder}; download 10k_images_*.zip and '
-                    'bdd100k_sem_seg_labels_trainval.zip from https://bdd-data.berkeley.edu and '
-                    'extract them into data_root (or set data_root / data_prefix)')
+        require_data_folders(
+            'BDD100K', self.data_prefix, 'download 10k_images_*.zip and bdd100k_sem_seg_labels_'
+            'trainval.zip from https://bdd-data.berkeley.edu and extract them into data_root (or '
+            'set data_root / data_prefix)')
         return super().load_data_list()

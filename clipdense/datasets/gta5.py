@@ -18,6 +18,8 @@ from typing import Dict, List, Optional
 from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
 
+from .folder_checks import require_data_folders
+
 IGNORE = 255
 # Cityscapes label id -> train id (cityscapesScripts labels.py); every other id is ignored.
 CITYSCAPES_LABEL_ID_TO_TRAIN_ID = {
@@ -66,20 +68,17 @@ class GTA5Dataset(BaseSegDataset):
                          seg_map_suffix=seg_map_suffix, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        img_dir = self.data_prefix.get('img_path', '')
-        ann_dir = self.data_prefix.get('seg_map_path')
-        for what, folder in (('images', img_dir), ('labels', ann_dir)):
-            if folder is not None and not osp.isdir(folder):
-                raise FileNotFoundError(
-                    f'GTA5 {what} not found at {folder}; download GTA5 from '
-                    'https://download.visinf.tu-darmstadt.de/data/from_games/ and extract the '
-                    'images/ and labels/ folders under data_root (or set data_root / data_prefix)')
+        require_data_folders(
+            'GTA5', self.data_prefix, 'download GTA5 from https://download.visinf.tu-darmstadt.de/'
+            'data/from_games/ and extract the images/ and labels/ folders under data_root (or set '
+            'data_root / data_prefix)')
         data_list = super().load_data_list()
         if self.label_format == 'id':
             label_map = id_to_train_id_map(CITYSCAPES_LABEL_ID_TO_TRAIN_ID, NUM_CITYSCAPES_LABEL_IDS,
                                            self.label_map)
             for info in data_list:
                 info['label_map'] = label_map
+        ann_dir = self.data_prefix.get('seg_map_path')
         if ann_dir is not None:
             missing = [info['seg_map_path'] for info in data_list
                        if not osp.isfile(info['seg_map_path'])]

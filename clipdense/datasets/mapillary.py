@@ -10,12 +10,12 @@ With the v2.0 download the v1.2 labels are in ``<split>/v1.2/labels`` (set ``dat
 Ids are mapped to train ids on loading through ``label_map`` (unlisted ids -> 255), or read
 pre-converted ``<key>_labelTrainIds.png`` files with ``label_format='trainId'``.
 """
-import os.path as osp
 from typing import List, Optional
 
 from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
 
+from .folder_checks import require_data_folders
 from .gta5 import id_to_train_id_map
 
 NUM_VISTAS_V12_IDS = 66
@@ -76,13 +76,10 @@ class MapillaryVistasCityscapesDataset(BaseSegDataset):
                          seg_map_suffix=seg_map_suffix, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        for what, folder in (('images', self.data_prefix.get('img_path', '')),
-                             ('labels', self.data_prefix.get('seg_map_path'))):
-            if folder is not None and not osp.isdir(folder):
-                raise FileNotFoundError(
-                    f'Mapillary Vistas {what} not found at {folder}; download v1.2 from '
-                    'https://www.mapillary.com/dataset/vistas and extract it into data_root '
-                    '(v2.0 download: seg_map_path=<split>/v1.2/labels)')
+        require_data_folders(
+            'Mapillary Vistas', self.data_prefix, 'download v1.2 from https://www.mapillary.com/'
+            'dataset/vistas and extract it into data_root (v2.0 download: seg_map_path=<split>/'
+            'v1.2/labels)')
         data_list = super().load_data_list()
         if self.label_format == 'id':
             label_map = id_to_train_id_map(VISTAS_V12_ID_TO_TRAIN_ID, NUM_VISTAS_V12_IDS, self.label_map)
