@@ -170,7 +170,7 @@ def step_anomaly(job):
 
     from clipdense.clip import build_dense_encoder
     from clipdense.models.anovl import AnomalyLocalizer
-    from clipdense.toyworld.vocabulary import MVTEC_CATEGORIES
+    from clipdense.toyworld.vocabulary import MVTEC_CATEGORIES, MVTEC_TEXTURES
     from clipdense.toyworld.zero_shot_anomaly import (anomaly_maps, auroc, heatmap_overlay,
                                                       load_mvtec_test, state_embeddings)
     from clipdense.toyworld.zero_shot_segmentation import save_panel
@@ -184,7 +184,8 @@ def step_anomaly(job):
         images, masks, defects = load_mvtec_test(osp.join(job.root, 'mvtec'), cat)
         labels = np.array([d != 'good' for d in defects])
         plain_maps, plain_scores = anomaly_maps(encoder, images, state_embeddings(model, [cat, 'surface']))
-        out = anovl.predict(list(images), object_name=cat, tta=True)
+        domain = 'texture' if cat in MVTEC_TEXTURES else 'object'
+        out = anovl.predict(list(images), object_name=cat, domain=domain, tta=True)
         tfa, tta = np.stack(out.tfa_maps), np.stack(out.maps)
         result[cat] = {name: dict(pixel_auroc=auroc(maps, masks), image_auroc=auroc(out.scores if name != 'plain'
                                                                                      else plain_scores, labels))

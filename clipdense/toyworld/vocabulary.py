@@ -58,6 +58,7 @@ def label_ids_to_train_ids(label_ids: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- industrial (MVTec AD layout)
 MVTEC_CATEGORIES = ('fabric', 'washer')  # a texture and an object; never in CLIP pretraining
+MVTEC_TEXTURES = ('fabric',)  # prompted as a texture (AnoVL's domain-aware prompts)
 MVTEC_DEFECTS = ('scratch', 'hole', 'stain')
 # Surfaces the CLIP pretraining corpus shows with and without the same defects.
 PRETRAIN_SURFACES = ('wood', 'metal', 'paper', 'stone')
