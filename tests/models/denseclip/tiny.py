@@ -17,6 +17,8 @@ DET_RETINANET = 'denseclip_retinanet_rn50_fpn_8xb2-1x_coco.py'
 DET_MASK_RCNN = 'denseclip_mask-rcnn_rn50_fpn_8xb2-1x_coco.py'
 TOY_DENSECLIP = 'denseclip_fpn_tiny-vit_toy-objects-colour.py'
 TOY_BASELINE = 'fpn_tiny-vit_toy-objects-colour.py'
+TOY_STREET_DENSECLIP = 'denseclip_fpn_tiny-vit_toy-street.py'
+TOY_STREET_BASELINE = 'fpn_tiny-vit_toy-street.py'
 SHAPES = ['background', 'red', 'green', 'blue']
 
 
