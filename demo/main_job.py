@@ -202,6 +202,7 @@ def step_anomaly(job):
                 save_panel(osp.join(job.out, 'anomaly', f'{cat}_{defect}_{name}.png'),
                            [images[i], heatmap_overlay(images[i], heat),
                             (masks[i] * 255).astype(np.uint8)], upscale=2)
+    log('  (test-time adaptation refines the maps only: both AnoVL columns share the TFA image score)')
     log(f'  wrote heat maps to {osp.join(job.out, "anomaly")} (image | anomaly map | ground truth; '
         '*_anovl.png: AnoVL TFA, *_plain.png: plain CLIP)')
     return result
@@ -222,7 +223,11 @@ def step_affordance(job):
     for name in ('affordanceclip', 'clip_dense', 'centre'):
         r = table[name]
         log(f'  {name:<16}{r["KLD"]:<20.2f}{r["SIM"]:<8.3f}{r["NSS"]:<8.2f}{100 * r["hit"]:.0f}%')
-    image = sorted(glob.glob(osp.join(job.root, 'umd', 'knife', '*', '*_rgb.jpg')))[0]
+    knives = sorted(glob.glob(osp.join(job.root, 'umd', 'knife', '*', '*_rgb.jpg')))
+    if not knives:
+        raise SystemExit(f'no toy knife images under {job.root}/umd; run the world step first '
+                         '(demo/main_job.py --steps world)')
+    image = knives[0]
     panel = osp.join(job.out, 'affordance_knife.png')
     _run_tool(job, ['demo/affordance_demo.py', image, 'hold', 'cut', 'scoop', '--config', AFFORDANCE_CONFIG,
                     '--checkpoint', osp.join(work, f'iter_{job.aff_iters}.pth'), '--out', panel,

@@ -12,5 +12,5 @@ def require_data_folders(dataset: str, data_prefix: dict, fix: str) -> None:
     """
     for what, key in (('images', 'img_path'), ('labels', 'seg_map_path')):
         folder = data_prefix.get(key)
-        if folder and not osp.isdir(folder):
+        if folder is not None and not osp.isdir(folder):
             raise FileNotFoundError(f'{dataset} {what} not found at {folder}; {fix}')

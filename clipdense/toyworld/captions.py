@@ -60,20 +60,19 @@ def object_captions(rng: np.random.Generator, objects: List[Dict], gray_level: f
     return captions
 
 
+STREET_WORDS = {'vegetation': 'trees', 'person': 'a person', 'car': 'a car', 'pole': 'a pole',
+                'building': 'a building', 'road': 'a road', 'sidewalk': 'a sidewalk', 'sky': 'the sky'}
+
+
 def street_captions(rng: np.random.Generator, present: Sequence[str]) -> List[str]:
     """Captions of a street crop naming the things it shows (``present``: class names)."""
-    words = {'vegetation': 'trees', 'person': 'a person', 'car': 'a car', 'pole': 'a pole',
-             'building': 'buildings', 'road': 'a road', 'sidewalk': 'a sidewalk', 'sky': 'the sky'}
+    words = dict(STREET_WORDS, building='buildings')  # whole scenes show several
     things = [words[c] for c in present if c in words]
     rng.shuffle(things)
     things = things[:4]
     caps = [f'a street with {join_phrases(things)}' if things else 'a street',
             'a photo of a street', join_phrases(things) if things else 'a street scene']
     return [c for c in caps if count_tokens(c) <= MAX_TOKENS] or ['a street']
-
-
-STREET_WORDS = {'vegetation': 'trees', 'person': 'a person', 'car': 'a car', 'pole': 'a pole',
-                'building': 'a building', 'road': 'a road', 'sidewalk': 'a sidewalk', 'sky': 'the sky'}
 
 
 def street_thing_captions(rng: np.random.Generator, focus: str, shown: Sequence[str]) -> List[str]:

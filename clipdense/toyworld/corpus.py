@@ -34,12 +34,17 @@ PRETRAIN_MIX = (('objects', 0.64), ('surface', 0.1), ('street', 0.06), ('street_
 POOL_MIX = (('objects', 0.6), ('street', 0.2), ('tool', 0.2))
 
 
+def _present(label_ids: np.ndarray, min_fraction: float) -> List[str]:
+    """Street classes covering at least ``min_fraction`` of ``label_ids`` (Cityscapes label ids)."""
+    return [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= min_fraction]
+
+
 def _street_crop(rng) -> Tuple[np.ndarray, List[str]]:
     domain = 'synthetic' if rng.random() < 0.5 else 'real'
     img, label_ids = render_street_sample(rng, domain, (64, 128))
     x0 = int(rng.integers(0, 65))
     img, label_ids = img[:, x0:x0 + 64], label_ids[:, x0:x0 + 64]
-    present = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.04]
+    present = _present(label_ids, 0.04)
     return img, present
 
 
@@ -50,7 +55,7 @@ def street_thing_crop(rng) -> Tuple[np.ndarray, np.ndarray, str]:
     domain = 'synthetic' if rng.random() < 0.5 else 'real'
     img, label_ids = render_street_sample(rng, domain)
     h, w = label_ids.shape
-    present = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.002]
+    present = _present(label_ids, 0.002)
     weights = np.array([1.0 / max((label_ids == STREET_LABEL_IDS[c]).mean(), 0.02) for c in present])
     focus = present[rng.choice(len(present), p=weights / weights.sum())]
     ys, xs = np.nonzero(label_ids == STREET_LABEL_IDS[focus])
@@ -87,7 +92,7 @@ def corpus_sample(rng: np.random.Generator, mix) -> Tuple[np.ndarray, List[str]]
         return img, street_captions(rng, present)
     if kind == 'street_thing':
         img, label_ids, focus = street_thing_crop(rng)
-        shown = [c for c in STREET_CLASSES if (label_ids == STREET_LABEL_IDS[c]).mean() >= 0.04]
+        shown = _present(label_ids, 0.04)
         return img, street_thing_captions(rng, focus, shown)
     img, tool, colour = _tool(rng)
     return img, tool_captions(tool, colour)

@@ -22,6 +22,7 @@ test_pipeline = [
          meta_keys=('img_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor',
                     'category', 'object_name', 'domain', 'defect_type', 'anomaly_label')),
 ]
+# texture_categories: clipdense.toyworld.vocabulary.MVTEC_TEXTURES (the toy world's one texture)
 test_dataloader = dict(num_workers=0, dataset=dict(data_root='data/toyworld/mvtec', texture_categories=('fabric', ),
                                                    pipeline=test_pipeline))
 val_dataloader = test_dataloader

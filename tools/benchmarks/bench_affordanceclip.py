@@ -33,13 +33,22 @@ RN101_CONFIG = 'configs/affordanceclip/affordanceclip_rn101_refcocog-416_agd20k-
 TOY_CONFIG = 'configs/affordanceclip/affordanceclip_tiny-vit_toy.py'
 
 
-def load_cfg(path, **model_overrides):
+def world_options(world):
+    """cfg-options that point the toy config at the toy world in ``world``."""
+    return {'train_dataloader.dataset.data_root': osp.join(world, 'affordanceclip_refcoco'),
+            'val_dataloader.dataset.data_root': osp.join(world, 'umd'),
+            'test_dataloader.dataset.data_root': osp.join(world, 'umd')}
+
+
+def load_cfg(path, world=None, **model_overrides):
     from mmengine.config import Config
     from mmseg.utils import register_all_modules
 
     import clipdense  # noqa: F401
     register_all_modules()
     cfg = Config.fromfile(osp.join(ROOT, path))
+    if world is not None:
+        cfg.merge_from_dict(world_options(world))
     cfg.model.clip.update(model_overrides)
     return cfg
 
@@ -86,7 +95,7 @@ def prepare_toy(world, refcoco):
         print('[bench] writing toy referring data:', write_toy_refcoco(world, refcoco), flush=True)
 
 
-def train_toy(work_dir, iters, clip_checkpoint):
+def train_toy(work_dir, iters, clip_checkpoint, world):
     ckpt = osp.join(work_dir, f'iter_{iters}.pth')
     if osp.isfile(ckpt):
         return ckpt
@@ -94,14 +103,15 @@ def train_toy(work_dir, iters, clip_checkpoint):
     cmd = [sys.executable, 'tools/train.py', TOY_CONFIG, '--work-dir', work_dir, '--cfg-options',
            f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
            f'param_scheduler.0.end={iters}', f'param_scheduler.0.milestones=[{int(iters * 0.7)}]',
-           f'default_hooks.checkpoint.interval={iters}', f'model.clip.checkpoint={clip_checkpoint}']
+           f'default_hooks.checkpoint.interval={iters}', f'model.clip.checkpoint={clip_checkpoint}',
+           *[f'{k}={v}' for k, v in world_options(world).items()]]
     t0 = time.time()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)  # its log shows the progress
     print(f'[bench] trained {iters} iterations in {time.time() - t0:.0f}s -> {ckpt}', flush=True)
     return ckpt
 
 
-def evaluate_toy(ckpt, clip_checkpoint):
+def evaluate_toy(ckpt, clip_checkpoint, world):
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -110,7 +120,7 @@ def evaluate_toy(ckpt, clip_checkpoint):
     from mmseg.registry import DATASETS
 
     from clipdense.evaluation.affordance_metrics import heatmap_scores
-    cfg = load_cfg(TOY_CONFIG, checkpoint=clip_checkpoint)
+    cfg = load_cfg(TOY_CONFIG, world, checkpoint=clip_checkpoint)
     data = DATASETS.build(cfg.test_dataloader.dataset)
     untrained = build(cfg)
     model = build(cfg)
@@ -171,8 +181,8 @@ def main(argv=None):
         if clip is not None and not osp.isfile(clip):
             raise SystemExit(f'error: toy CLIP {clip} not found; run tools/pretrain_toy_clip.py '
                              '(or pass --toy-clip None for a random-init smoke test)')
-        ckpt = train_toy(osp.join(ROOT, args.work_dir), args.iters, clip)
-        result = evaluate_toy(ckpt, clip)
+        ckpt = train_toy(osp.join(ROOT, args.work_dir), args.iters, clip, world)
+        result = evaluate_toy(ckpt, clip, world)
         result.update(train_iters=args.iters, toy_clip=args.toy_clip)
     else:
         result = dict(rn101_416=time_inference(RN101_CONFIG, (416, 416), args.runs, checkpoint=None),

@@ -4,6 +4,7 @@ ReCo+ evaluates its student (DeepLabv3+ trained on ReCo's pseudo-labels) with th
 any segmentor config can use it by changing ``type='EncoderDecoder'`` to ``'CRFEncoderDecoder'``
 and adding ``crf=dict(...)`` (the arguments of :func:`dense_crf`; ``crf=None`` turns it off).
 """
+import inspect
 from typing import List, Optional
 
 import torch
@@ -20,6 +21,15 @@ class CRFEncoderDecoder(EncoderDecoder):
     def __init__(self, *args, crf: Optional[dict] = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.crf = None if crf is None else dict(crf)
+        if self.crf is not None:
+            try:  # fail at build time, not at the first validation after hours of training
+                inspect.signature(dense_crf).bind(None, None, **self.crf)
+            except TypeError as err:
+                raise ValueError(f'CRFEncoderDecoder.crf: {err}; valid keys: iters, pos_w, pos_xy_std, '
+                                 'bi_w, bi_xy_std, bi_rgb_std, max_pixels') from None
+            if self.out_channels < 2:
+                raise ValueError('CRFEncoderDecoder needs a softmax head (out_channels >= 2); '
+                                 'set crf=None for a 1-channel sigmoid head')
 
     def rgb_images(self, inputs: torch.Tensor) -> torch.Tensor:
         """Undo the data preprocessor's normalisation: ``[B, 3, H, W]`` in 0..255 (channel order
@@ -35,9 +45,15 @@ class CRFEncoderDecoder(EncoderDecoder):
         seg_logits = super().inference(inputs, batch_img_metas)
         if self.crf is None:
             return seg_logits
-        h, w = seg_logits.shape[-2:]
-        images = self.rgb_images(inputs)[..., :h, :w]  # mmseg pads at the bottom / right
-        if images.shape[-2:] != (h, w):
-            images = torch.nn.functional.interpolate(images, size=(h, w), mode='bilinear', align_corners=False)
-        refined = [dense_crf(img, logits, **self.crf) for img, logits in zip(images, seg_logits)]
-        return torch.stack(refined).clamp_min(1e-8).log().to(seg_logits.dtype)
+        size_h, size_w = seg_logits.shape[-2:]
+        images = self.rgb_images(inputs)[..., :size_h, :size_w]  # mmseg pads at the bottom / right
+        if images.shape[-2:] != seg_logits.shape[-2:]:
+            images = torch.nn.functional.interpolate(images, size=(size_h, size_w), mode='bilinear',
+                                                     align_corners=False)
+        out = seg_logits.float().log_softmax(1)  # padded pixels keep their plain scores
+        for i, meta in enumerate(batch_img_metas):
+            h, w = meta.get('img_shape', (size_h, size_w))[:2]
+            h, w = min(h, size_h), min(w, size_w)
+            refined = dense_crf(images[i, :, :h, :w], seg_logits[i, :, :h, :w], **self.crf)
+            out[i, :, :h, :w] = refined.clamp_min(1e-8).log()
+        return out.to(seg_logits.dtype)

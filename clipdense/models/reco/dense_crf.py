@@ -5,7 +5,7 @@ Mean-field inference of a dense CRF with Potts compatibility and two kernels ove
     k(i, j) = w_pos * exp(-|p_i - p_j|^2 / 2 s_pos^2)
             + w_bi  * exp(-|p_i - p_j|^2 / 2 s_bi^2 - |I_i - I_j|^2 / 2 s_rgb^2)
 
-    Q <- softmax(log P - U_0 + sum_m w_m Kn_m Q)       (``iters`` times, Q_0 = P)
+    Q <- softmax(log P + sum_m w_m Kn_m Q)       (``iters`` times, Q_0 = P)
 
 with ``P = softmax(logits)`` the unary, and each kernel matrix normalised symmetrically,
 ``Kn = D^-1/2 K D^-1/2`` with ``D = diag(K 1)`` (self term included), as the permutohedral-lattice
@@ -46,18 +46,27 @@ def dense_crf(image: torch.Tensor, logits: torch.Tensor, iters: int = 10, pos_w:
     Returns:
         ``[C, H, W]`` probabilities.
     """
+    if logits.dim() != 3 or image.dim() != 3 or image.shape[0] != 3:
+        raise ValueError(f'dense_crf takes image [3, H, W] and logits [C, H, W], got '
+                         f'{tuple(image.shape)} and {tuple(logits.shape)}')
     c, h, w = logits.shape
     if image.shape[-2:] != (h, w):
         raise ValueError(f'dense_crf: image {tuple(image.shape[-2:])} and logits {(h, w)} differ in size')
+    if c < 2:
+        raise ValueError('dense_crf needs scores of at least 2 classes (a 1-channel sigmoid head has no '
+                         'softmax to refine)')
+    if iters < 0 or max_pixels < 1:
+        raise ValueError(f'dense_crf: iters must be >= 0 and max_pixels >= 1, got {iters} and {max_pixels}')
     log_p = F.log_softmax(logits.float(), dim=0)
     if iters == 0:
         return log_p.exp()
     scale = min(1.0, math.sqrt(max_pixels / (h * w)))
-    gh, gw = max(1, round(h * scale)), max(1, round(w * scale))
+    gh = min(h, max(1, round(h * scale)))
+    gw = min(w, max(1, round(w * scale)), max(1, max_pixels // gh))  # a hard cap, any aspect ratio
     grid_log_p = F.interpolate(log_p[None], size=(gh, gw), mode='area')[0].reshape(c, -1).T  # [N, C]
-    colours = F.interpolate(image.float()[None], size=(gh, gw), mode='area')[0].reshape(3, -1).T
-    ys = (torch.arange(gh, dtype=torch.float32) + 0.5) * (h / gh)
-    xs = (torch.arange(gw, dtype=torch.float32) + 0.5) * (w / gw)
+    colours = F.interpolate(image.float().to(logits.device)[None], size=(gh, gw), mode='area')[0].reshape(3, -1).T
+    ys = (torch.arange(gh, dtype=torch.float32, device=logits.device) + 0.5) * (h / gh)
+    xs = (torch.arange(gw, dtype=torch.float32, device=logits.device) + 0.5) * (w / gw)
     pos = torch.stack(torch.meshgrid(ys, xs, indexing='ij'), -1).reshape(-1, 2)
     pairwise = (pos_w * _kernel(pos / pos_xy_std)
                 + bi_w * _kernel(torch.cat([pos / bi_xy_std, colours / bi_rgb_std], 1)))

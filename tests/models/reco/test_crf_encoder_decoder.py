@@ -2,6 +2,7 @@
 import torch
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
+from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 
 import clipdense  # noqa: F401
@@ -35,3 +36,21 @@ def test_scores_are_crf_log_probabilities_and_training_is_unchanged():
     assert not torch.allclose(out, base.log_softmax(1), atol=1e-3)           # the CRF changed them
     preds = refined.predict(batch)
     assert preds[0].pred_sem_seg.data.shape == (1, 40, 48)
+
+
+def test_bad_crf_settings_fail_at_build_time():
+    import pytest
+    with pytest.raises(ValueError, match="unexpected keyword argument 'bi_rgb_sd'"):
+        build(dict(bi_rgb_sd=3))
+
+
+def test_padded_pixels_keep_their_plain_scores():
+    model = build(dict(iters=3, max_pixels=256))
+    x = torch.rand(1, 3, 32, 40) * 255
+    batch = model.data_preprocessor(dict(inputs=list(x.to(torch.uint8))), False)['inputs']
+    meta = [dict(ori_shape=(24, 40), img_shape=(24, 40), pad_shape=(32, 40), padding_size=[0, 0, 0, 8])]
+    with torch.no_grad():
+        base = EncoderDecoder.inference(model, batch, meta)
+        out = model.inference(batch, meta)
+    assert torch.allclose(out[..., 24:, :], base[..., 24:, :].log_softmax(1), atol=1e-5)
+    assert not torch.allclose(out[..., :24, :], base[..., :24, :].log_softmax(1), atol=1e-3)

@@ -59,3 +59,20 @@ def test_cleans_label_noise_along_colour_edges_on_a_coarse_grid():
     before = (logits.argmax(0).numpy() == truth).mean()
     after = (dense_crf(image, logits, max_pixels=1024).argmax(0).numpy() == truth).mean()
     assert before < 0.8 and after > 0.95, (before, after)
+
+
+def test_bad_inputs_give_one_line_errors_and_the_grid_is_capped():
+    with pytest.raises(ValueError, match='at least 2 classes'):
+        dense_crf(torch.zeros(3, 4, 4), torch.zeros(1, 4, 4))
+    with pytest.raises(ValueError, match=r'image \[3, H, W\] and logits \[C, H, W\]'):
+        dense_crf(torch.zeros(1, 4, 4), torch.zeros(2, 4, 4))
+    with pytest.raises(ValueError, match='iters must be >= 0'):
+        dense_crf(torch.zeros(3, 4, 4), torch.zeros(2, 4, 4), iters=-1)
+    out = dense_crf(torch.rand(3, 1, 3000) * 255, torch.randn(2, 1, 3000), max_pixels=64)  # 1x64 grid
+    assert out.shape == (2, 1, 3000)
+
+
+def test_runs_on_the_logits_device():
+    # the meta device stands in for CUDA: any tensor created on the CPU would fail to mix with it
+    out = dense_crf(torch.zeros(3, 8, 8, device='meta'), torch.zeros(2, 8, 8, device='meta'), max_pixels=16)
+    assert out.device.type == 'meta' and out.shape == (2, 8, 8)
