@@ -96,6 +96,10 @@ def main(argv=None):
         raise SystemExit('error: give at least one non-empty action, e.g. "hold"')
     model, cfg = load_model(args)
     maps = heatmaps(model, cfg, args.image, actions)
+    k = -(-256 // max(rgb.shape[:2]))  # small images are shown enlarged (pixels kept square)
+    if k > 1:
+        rgb, maps = (np.repeat(np.repeat(rgb, k, 0), k, 1),
+                     [np.repeat(np.repeat(m, k, 0), k, 1) for m in maps])
     panels = [overlay(rgb, m, f'{a} (max p={m.max():.2f})', args.alpha) for a, m in zip(actions, maps)]
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     cv2.imwrite(args.out, np.concatenate(panels, axis=1)[..., ::-1])

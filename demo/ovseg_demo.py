@@ -167,7 +167,11 @@ def main(argv=None):
             continue
         labels = predict(bgr)
         stem = osp.splitext(osp.basename(path))[0]
-        render_overlay(bgr[..., ::-1], labels, names, args.opacity).save(
+        k = -(-256 // max(labels.shape))  # small images are shown enlarged (pixels kept square)
+        rgb, shown = bgr[..., ::-1], labels
+        if k > 1:
+            rgb, shown = (np.repeat(np.repeat(a, k, 0), k, 1) for a in (rgb, labels))
+        render_overlay(rgb, shown, names, args.opacity).save(
             osp.join(args.out_dir, f'{stem}_overlay.png'))
         save_labels(labels, osp.join(args.out_dir, f'{stem}_labels.png'), len(names))
         print(f'{path} -> {args.out_dir}/{stem}_overlay.png, {stem}_labels.png')

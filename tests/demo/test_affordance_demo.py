@@ -45,7 +45,7 @@ def test_writes_one_overlay_panel_per_action(tiny_checkpoint, tmp_path):
                  '--checkpoint', tiny_checkpoint, '--out', out, '--cfg-options', *MODEL_OPTIONS)
     assert proc.returncode == 0, proc.stderr[-3000:]
     png = cv2.imread(out)
-    assert png.shape == (40, 120, 3)                       # two panels side by side
+    assert png.shape == (5 * 40, 5 * 120, 3)   # two panels side by side, enlarged x5 (longer side >= 256)
     assert 'drink with' in proc.stdout
     assert not np.array_equal(png[:, :60], np.repeat(img[..., :1], 3, 2))  # heat map drawn
 
