@@ -1,6 +1,7 @@
 """Zero-shot quality of the toy CLIP on held-out toy scenes, against chance and random weights.
 
     .venv/bin/python tools/eval_toy_clip.py [--checkpoint clipdense/assets/toy_clip_tiny-ViT.pt]
+    .venv/bin/python tools/eval_toy_clip.py --arch toy-RN --input-scale 4 --dense-mode attention
 
 Prints, for the checkpoint and its random-init twin (same architecture, seed 0): image
 classification of the largest object's colour (8 names) and shape (6 names) from the global
@@ -17,12 +18,16 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
-DEFAULT_CKPT = osp.join(ROOT, 'clipdense', 'assets', 'toy_clip_tiny-ViT.pt')
+ASSETS = osp.join(ROOT, 'clipdense', 'assets')
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--checkpoint', default=DEFAULT_CKPT)
+    p.add_argument('--checkpoint', default=None, help='default clipdense/assets/toy_clip_<arch>.pt')
+    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN'")
+    p.add_argument('--input-scale', type=int, default=1, help='4 for toy-RN (its 256 px input)')
+    p.add_argument('--dense-mode', default='value', choices=['value', 'attention'],
+                   help="dense readout: MaskCLIP's value path or DenseCLIP's attention pool (ResNets)")
     p.add_argument('--root', default='data/toyworld', help='toy world (objects part made if missing)')
     p.add_argument('--split', default='val')
     p.add_argument('--templates', default='toy', help="'toy', 'imagenet80', 'single' or 'name'")
@@ -30,6 +35,7 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--json', default=None, help='also write the numbers to this file')
     args = p.parse_args(argv)
+    args.checkpoint = args.checkpoint or osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
     torch.set_num_threads(args.threads)
     from clipdense.clip import build_clip
     from clipdense.toyworld import TOY_TEMPLATES, ensure_toy_world
@@ -37,13 +43,14 @@ def main(argv=None):
     ensure_toy_world(args.root, parts=['objects'])
     templates = TOY_TEMPLATES if args.templates == 'toy' else args.templates
     torch.manual_seed(0)
-    models = {'random init': build_clip('tiny-ViT'),  # seed 0
-              'toy CLIP': build_clip('tiny-ViT', args.checkpoint)}
+    models = {'random init': build_clip(args.arch),  # seed 0
+              'toy CLIP': build_clip(args.arch, args.checkpoint)}
     rows, start = {}, time.time()
     for name, model in models.items():
         for scale in (1, 2):
-            rows[f'{name} @{64 * scale}px'] = evaluate_zero_shot(
-                model, args.root, args.split, templates, args.limit, scale=scale)
+            rows[f'{name} @{64 * args.input_scale * scale}px'] = evaluate_zero_shot(
+                model, args.root, args.split, templates, args.limit, scale=scale,
+                input_scale=args.input_scale, dense_mode=args.dense_mode)
     keys = ['cls_colour', 'cls_shape', 'dense_colour_pixel_acc', 'dense_colour_mean_class_acc',
             'dense_shape_pixel_acc', 'dense_shape_mean_class_acc']
     print(f'toy CLIP = {args.checkpoint}; zero-shot on toy objects/{args.split} ({args.templates} '

@@ -1,7 +1,8 @@
 """Build CLIP models (open_clip modules) by architecture name and load local weights.
 
 Architectures: ``RN50``, ``RN101``, ``ViT-B-16``, ``ViT-L-14``, ``EVA02-B-16``, ``EVA02-L-14``
-(EVA02-CLIP), and the tiny test/toy variants ``tiny-ViT``, ``tiny-RN``, ``tiny-EVA02``.
+(EVA02-CLIP), the tiny test variants ``tiny-ViT``, ``tiny-RN``, ``tiny-EVA02``, and ``toy-RN``
+(a ResNet CLIP big enough to segment the toy world with: width 16, 256 px input).
 OpenAI-style spellings (``ViT-B/16``) and EVA-CLIP's (``EVA02-CLIP-B-16``) are accepted.
 """
 import os
@@ -26,6 +27,7 @@ CLIP_ARCHS = {
     'tiny-ViT': 'clipdense-tiny-ViT',
     'tiny-RN': 'clipdense-tiny-RN',
     'tiny-EVA02': 'clipdense-tiny-EVA02',
+    'toy-RN': 'clipdense-toy-RN',
 }
 _ALIASES = {
     'ViT-B/16': 'ViT-B-16', 'ViT-L/14': 'ViT-L-14',

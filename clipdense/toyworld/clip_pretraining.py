@@ -53,6 +53,13 @@ def normalise_images(images_uint8: torch.Tensor) -> torch.Tensor:
     return (x - CLIP_MEAN) / CLIP_STD
 
 
+def upsample(x: torch.Tensor, scale: int) -> torch.Tensor:
+    """Bilinear x``scale`` upsampling of ``[B, 3, H, W]`` (identity for ``scale`` 1)."""
+    if scale == 1:
+        return x
+    return F.interpolate(x, scale_factor=scale, mode='bilinear', align_corners=False)
+
+
 def sample_texts(rng: np.random.Generator, captions: Sequence[List[str]], templates,
                  template_prob: float) -> List[str]:
     """One caption per image, sometimes wrapped in a prompt template that fits the context."""
@@ -101,7 +108,8 @@ def _param_groups(model: torch.nn.Module, weight_decay: float):
 def pretrain_clip(model: torch.nn.Module, tokenize, images: np.ndarray, captions: Sequence[List[str]],
                   steps: int, batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 0.1,
                   warmup: int = 100, template_prob: float = 0.3, dense_weight: float = 0.0,
-                  seed: int = 0, log_every: int = 50, log=print) -> Dict[str, list]:
+                  seed: int = 0, log_every: int = 50, log=print, input_scale: int = 1,
+                  dense_mode: str = 'value', device: str = 'cpu') -> Dict[str, list]:
     """Train ``model`` (open_clip CLIP) in place; returns the loss history.
 
     Args:
@@ -109,11 +117,17 @@ def pretrain_clip(model: torch.nn.Module, tokenize, images: np.ndarray, captions
         images: ``uint8 [N, H, W, 3]`` at the model's input size; captions: N lists of str.
         steps, batch_size, lr, weight_decay, warmup: AdamW with linear warm-up, cosine decay.
         dense_weight: weight of the patch-level term (0 = plain CLIP loss).
+        input_scale: upsample the images by this factor first (a finer grid for stride-32
+            ResNets: 64 px scenes at x4 give an 8x8 attention-pool grid).
+        dense_mode: the dense readout the patch-level term trains, ``'value'`` (MaskCLIP's
+            value path) or ``'attention'`` (every position attends, DenseCLIP's ResNet readout).
+        device: where to train (the model is moved there and back to the CPU at the end).
     """
     from open_clip.zero_shot_metadata import OPENAI_IMAGENET_TEMPLATES
 
     from clipdense.clip import build_dense_encoder
-    encoder = build_dense_encoder(model, out_indices=(), dense_mode='value')  # shares weights
+    model.to(device)
+    encoder = build_dense_encoder(model, out_indices=(), dense_mode=dense_mode)  # shares weights
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     model.train()
@@ -128,8 +142,9 @@ def pretrain_clip(model: torch.nn.Module, tokenize, images: np.ndarray, captions
         flip = torch.from_numpy(rng.random(batch_size) < 0.5)
         x = torch.where(flip[:, None, None, None], x.flip(2), x)
         x = normalise_images(x) * torch.from_numpy(rng.uniform(0.9, 1.1, (batch_size, 1, 1, 1))).float()
+        x = upsample(x.to(device), input_scale)
         tokens = tokenize(sample_texts(rng, [captions[i] for i in idx], OPENAI_IMAGENET_TEMPLATES,
-                                       template_prob))
+                                       template_prob)).to(device)
         out = encoder(x) if dense_weight > 0 else {'global_embed': model.encode_image(x)}
         img = F.normalize(out['global_embed'], dim=-1)
         txt = F.normalize(model.encode_text(tokens), dim=-1)
@@ -152,7 +167,7 @@ def pretrain_clip(model: torch.nn.Module, tokenize, images: np.ndarray, captions
             recent = np.mean(history['loss'][-log_every:])
             log(f'[pretrain] step {step + 1}/{steps} loss {recent:.3f} lr {sched.get_last_lr()[0]:.2e} '
                 f'{rate:.2f}s/step eta {rate * (steps - step - 1) / 60:.1f} min')
-    model.eval()
+    model.eval().cpu()
     return history
 
 

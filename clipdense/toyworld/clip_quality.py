@@ -17,7 +17,7 @@ from PIL import Image
 
 from clipdense.clip import ClassEmbeddingCache, TextTower, build_dense_encoder
 
-from .clip_pretraining import normalise_images
+from .clip_pretraining import normalise_images, upsample
 from .vocabulary import COLOUR_NAMES, SHAPE_NAMES, TOY_TEMPLATES
 
 
@@ -65,27 +65,34 @@ def _dense_scores(pred: np.ndarray, label: np.ndarray, k: int) -> Dict[str, floa
 
 @torch.no_grad()
 def evaluate_zero_shot(model, root: str, split: str = 'val', templates=TOY_TEMPLATES,
-                       limit: int = None, scale: int = 1, batch_size: int = 50) -> Dict[str, float]:
-    """Zero-shot scores (fractions in [0, 1]) of an open_clip ViT ``model`` on the object scenes.
+                       limit: int = None, scale: int = 1, batch_size: int = 50,
+                       input_scale: int = 1, dense_mode: str = 'value') -> Dict[str, float]:
+    """Zero-shot scores (fractions in [0, 1]) of an open_clip ``model`` on the object scenes.
+
+    The 64 px scenes are upsampled by ``input_scale`` (the model's own input scale, e.g. 4 for
+    the toy ResNet) for everything, and the dense readout by ``scale`` more; ``dense_mode``
+    picks the readout (``'value'`` path or DenseCLIP's ``'attention'``).
 
     Keys: ``cls_colour``, ``cls_shape`` (image classification of the largest object),
     ``dense_colour_pixel_acc``, ``dense_colour_mean_class_acc``, ``dense_shape_pixel_acc``,
     ``dense_shape_mean_class_acc``, and the chance levels ``chance_colour``, ``chance_shape``.
     """
     images, colours, shapes, objects = load_object_split(root, split, limit)
-    encoder = build_dense_encoder(model, out_indices=(), dense_mode='value').eval()
+    encoder = build_dense_encoder(model, out_indices=(), dense_mode=dense_mode).eval()
     cache = ClassEmbeddingCache(TextTower(model), templates=templates)
     text = {'colour': cache.embed(COLOUR_NAMES), 'shape': cache.embed(SHAPE_NAMES)}
     glob, dense = {'colour': [], 'shape': []}, {'colour': [], 'shape': []}
     for i in range(0, len(images), batch_size):
         x = normalise_images(torch.from_numpy(images[i:i + batch_size]))
+        size = x.shape[-2:]
+        x = upsample(x, input_scale)
         out = encoder(x)
         g = F.normalize(out['global_embed'], dim=-1)
         if scale > 1:
-            out = encoder(F.interpolate(x, scale_factor=scale, mode='bilinear', align_corners=False))
+            out = encoder(upsample(x, scale))
         for kind in ('colour', 'shape'):
             glob[kind].append((g @ text[kind].t()).argmax(1).numpy())
-            dense[kind].append(logits_from_dense(out['dense_embed'], text[kind], x.shape[-2:])
+            dense[kind].append(logits_from_dense(out['dense_embed'], text[kind], size)
                                .argmax(1).numpy())
     largest = [max(objs, key=lambda o: o['area']) for objs in objects]
     out = {}

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from clipdense.clip import TextTower, build_clip
 from clipdense.toyworld.clip_pretraining import (contrastive_loss, contrastive_loss_from_logits,
                                                  load_caption_corpus, patch_max_logits, pretrain_clip,
-                                                 sample_texts, save_open_clip_fp16)
+                                                 sample_texts, save_open_clip_fp16, upsample)
 
 
 def test_contrastive_loss_hand_computed():
@@ -66,3 +66,26 @@ def test_short_pretraining_lowers_the_loss_and_saves_fp16(toy_root, tmp_path):
     reloaded = build_clip('tiny-ViT', path)
     x = torch.randn(2, 3, 64, 64)
     assert torch.allclose(reloaded.encode_image(x), model.encode_image(x), atol=5e-2)
+
+
+def test_upsample_scales_the_grid_and_keeps_scale_one_exact():
+    x = torch.randn(2, 3, 8, 8)
+    assert upsample(x, 1) is x
+    up = upsample(x, 4)
+    assert up.shape == (2, 3, 32, 32)
+    assert torch.allclose(up.mean((2, 3)), x.mean((2, 3)), atol=1e-5)  # bilinear keeps the mean
+
+
+def test_pretraining_a_resnet_at_an_input_scale_with_the_attention_readout(toy_root):
+    """``input_scale`` feeds the upsampled images; ``dense_mode`` picks the trained readout."""
+    torch.manual_seed(0)
+    images, captions = load_caption_corpus(f'{toy_root}/clip_pretrain', limit=16)
+    model = build_clip('tiny-RN')  # stride 32: a 4x4 attention-pool grid at 2 x 64 px
+    seen, grids = [], []
+    model.visual.conv1.register_forward_pre_hook(lambda m, a: seen.append(tuple(a[0].shape[-2:])))
+    model.visual.layer4.register_forward_hook(lambda m, a, out: grids.append(tuple(out.shape[-2:])))
+    hist = pretrain_clip(model, TextTower(model).tokenize, images, captions, steps=2, batch_size=8,
+                         warmup=1, dense_weight=0.5, log=None, input_scale=2, dense_mode='attention')
+    assert np.isfinite(hist['loss']).all() and len(hist['loss']) == 2
+    assert set(seen) == {(128, 128)} and set(grids) == {(4, 4)}
+    assert next(model.parameters()).device.type == 'cpu' and not model.training

@@ -6,16 +6,20 @@ import pytest
 from mmengine.config import Config
 
 from .tiny import (CONFIG_DIR, DET_MASK_RCNN, DET_RETINANET, ROOT, SEG_BASELINE, SEG_RN50,
-                   SEG_RN101, SEG_VIT, TOY_BASELINE, TOY_DENSECLIP, TOY_STREET_BASELINE,
+                   SEG_RN101, SEG_VIT, TOY_BASELINE, TOY_DENSECLIP, TOY_RN_BASELINE, TOY_RN_DENSECLIP,
+                   TOY_RN_STREET_BASELINE, TOY_RN_STREET_DENSECLIP, TOY_STREET_BASELINE,
                    TOY_STREET_DENSECLIP, build_model, load_tiny_config, seg_batch)
+
+TOY = [TOY_DENSECLIP, TOY_BASELINE, TOY_STREET_DENSECLIP, TOY_STREET_BASELINE, TOY_RN_DENSECLIP,
+       TOY_RN_BASELINE, TOY_RN_STREET_DENSECLIP, TOY_RN_STREET_BASELINE]
+TOY_WITH_TEXT = (TOY_DENSECLIP, TOY_STREET_DENSECLIP, TOY_RN_DENSECLIP, TOY_RN_STREET_DENSECLIP)
 
 SEG = [SEG_RN50, SEG_RN101, SEG_VIT, SEG_BASELINE]
 
 
 def test_every_config_is_covered():
     found = {f for f in os.listdir(CONFIG_DIR) if f.endswith('.py')}
-    assert found == set(SEG + [DET_RETINANET, DET_MASK_RCNN, TOY_DENSECLIP, TOY_BASELINE,
-                               TOY_STREET_DENSECLIP, TOY_STREET_BASELINE])
+    assert found == set(SEG + [DET_RETINANET, DET_MASK_RCNN] + TOY)
 
 
 @pytest.mark.parametrize('name', SEG)
@@ -45,18 +49,24 @@ def test_detection_config_recipe(name):
     assert full.model.neck.in_channels == [256, 512, 1024, 2048 + 80] and full.model.seg_loss
 
 
-@pytest.mark.parametrize('name', [TOY_DENSECLIP, TOY_BASELINE, TOY_STREET_DENSECLIP, TOY_STREET_BASELINE])
+@pytest.mark.parametrize('name', TOY)
 def test_toy_world_configs_load_the_toy_clip_and_run_one_step(name):
     cfg = Config.fromfile(os.path.join(CONFIG_DIR, name))
     ckpt = os.path.join(ROOT, cfg.clip_checkpoint)
     cfg.merge_from_dict({'model.backbone.checkpoint': ckpt})
     if name == TOY_DENSECLIP:
         assert cfg.model.class_names == cfg.train_dataloader.dataset.metainfo.classes
-    if name == TOY_STREET_DENSECLIP:  # GTA5 labels are read as the 19 Cityscapes train ids
+    # GTA5 labels are read as the 19 Cityscapes train ids
+    if name in (TOY_STREET_DENSECLIP, TOY_RN_STREET_DENSECLIP):
         assert cfg.model.class_names[0] == 'road' and cfg.model.class_names[-1] == 'bicycle'
         assert cfg.train_dataloader.dataset.type == 'GTA5Dataset'
-    if name in (TOY_DENSECLIP, TOY_STREET_DENSECLIP):
+    if name in TOY_WITH_TEXT:
         cfg.merge_from_dict({'model.text_encoder.checkpoint': ckpt})
+    if name in (TOY_RN_DENSECLIP, TOY_RN_STREET_DENSECLIP):  # stride-32 score maps: last stage
+        assert cfg.model.score_concat_index == 3
+        assert cfg.model.neck.in_channels[-1] == 512 + len(cfg.model.class_names)
+    if name == TOY_RN_DENSECLIP:
+        assert cfg.model.class_names == cfg.train_dataloader.dataset.metainfo.classes
     model = build_model(cfg).train()
     inputs, samples = seg_batch(num_classes=cfg.num_classes, size=cfg.crop_size)
     losses = model.loss(inputs, samples)

@@ -19,6 +19,10 @@ TOY_DENSECLIP = 'denseclip_fpn_tiny-vit_toy-objects-colour.py'
 TOY_BASELINE = 'fpn_tiny-vit_toy-objects-colour.py'
 TOY_STREET_DENSECLIP = 'denseclip_fpn_tiny-vit_toy-street.py'
 TOY_STREET_BASELINE = 'fpn_tiny-vit_toy-street.py'
+TOY_RN_DENSECLIP = 'denseclip_fpn_toy-rn_toy-objects-colour.py'
+TOY_RN_BASELINE = 'fpn_toy-rn_toy-objects-colour.py'
+TOY_RN_STREET_DENSECLIP = 'denseclip_fpn_toy-rn_toy-street.py'
+TOY_RN_STREET_BASELINE = 'fpn_toy-rn_toy-street.py'
 SHAPES = ['background', 'red', 'green', 'blue']
 
 
