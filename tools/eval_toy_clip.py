@@ -36,6 +36,9 @@ def main(argv=None):
     p.add_argument('--json', default=None, help='also write the numbers to this file')
     args = p.parse_args(argv)
     args.checkpoint = args.checkpoint or osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'no toy CLIP checkpoint at {args.checkpoint}; make it with '
+                         f'`tools/pretrain_toy_clip.py --arch {args.arch}` or pass --checkpoint')
     torch.set_num_threads(args.threads)
     from clipdense.clip import build_clip
     from clipdense.toyworld import TOY_TEMPLATES, ensure_toy_world

@@ -68,6 +68,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.input_scale < 1:
+        raise SystemExit(f'--input-scale must be a positive integer, got {args.input_scale}')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise SystemExit(f'--device {args.device} but no CUDA device is visible; use --device cpu')
     args.out = args.out or osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
     torch.set_num_threads(args.threads)
     from clipdense.clip import TextTower, build_clip

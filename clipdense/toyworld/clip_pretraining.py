@@ -114,7 +114,8 @@ def pretrain_clip(model: torch.nn.Module, tokenize, images: np.ndarray, captions
 
     Args:
         tokenize: ``list[str] -> LongTensor [B, L]`` (the model's tokenizer).
-        images: ``uint8 [N, H, W, 3]`` at the model's input size; captions: N lists of str.
+        images: ``uint8 [N, H, W, 3]`` at the model's input size / ``input_scale``; captions: N
+            lists of str.
         steps, batch_size, lr, weight_decay, warmup: AdamW with linear warm-up, cosine decay.
         dense_weight: weight of the patch-level term (0 = plain CLIP loss).
         input_scale: upsample the images by this factor first (a finer grid for stride-32

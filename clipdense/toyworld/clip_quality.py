@@ -52,8 +52,7 @@ def dense_logits(encoder, images: torch.Tensor, text: torch.Tensor, scale: int =
     """Per-pixel class logits ``[B, K, H, W]`` from dense embeddings vs ``text [K, D]``;
     ``scale`` upsamples the input first (finer patch grid)."""
     h, w = images.shape[-2:]
-    x = F.interpolate(images, scale_factor=scale, mode='bilinear', align_corners=False) if scale > 1 else images
-    return logits_from_dense(encoder(x)['dense_embed'], text, (h, w))
+    return logits_from_dense(encoder(upsample(images, scale))['dense_embed'], text, (h, w))
 
 
 def _dense_scores(pred: np.ndarray, label: np.ndarray, k: int) -> Dict[str, float]:
