@@ -44,6 +44,27 @@ def id_to_train_id_map(table: Dict[int, int], num_ids: int,
     return out
 
 
+def label_format_suffix(dataset: str, label_format: str, seg_map_suffix: Optional[str]) -> str:
+    """Check ``label_format`` (``'id'``: released label ids; ``'trainId'``: converted files) and
+    return the label suffix: ``seg_map_suffix`` if given, else ``.png`` / ``_labelTrainIds.png``."""
+    if label_format not in ('id', 'trainId'):
+        raise ValueError(f"{dataset} label_format must be 'id' or 'trainId', got {label_format!r}")
+    if seg_map_suffix is not None:
+        return seg_map_suffix
+    return '.png' if label_format == 'id' else '_labelTrainIds.png'
+
+
+def attach_train_id_map(data_list: List[dict], label_format: str, table: Dict[int, int],
+                        num_ids: int, class_subset_map: Optional[Dict[int, int]]) -> List[dict]:
+    """For ``label_format='id'``, give every sample the id -> train id ``label_map`` that mmseg's
+    ``LoadAnnotations`` applies (see :func:`id_to_train_id_map`); ``'trainId'`` needs none."""
+    if label_format == 'id':
+        label_map = id_to_train_id_map(table, num_ids, class_subset_map)
+        for info in data_list:
+            info['label_map'] = label_map
+    return data_list
+
+
 @DATASETS.register_module()
 class GTA5Dataset(BaseSegDataset):
     """GTA5 with the 19 Cityscapes classes (same ``metainfo`` as ``CityscapesDataset``).
@@ -59,11 +80,8 @@ class GTA5Dataset(BaseSegDataset):
     def __init__(self, label_format: str = 'id',
                  data_prefix: dict = dict(img_path='images', seg_map_path='labels'),
                  img_suffix: str = '.png', seg_map_suffix: Optional[str] = None, **kwargs):
-        if label_format not in ('id', 'trainId'):
-            raise ValueError(f"GTA5Dataset label_format must be 'id' or 'trainId', got {label_format!r}")
+        seg_map_suffix = label_format_suffix('GTA5Dataset', label_format, seg_map_suffix)
         self.label_format = label_format
-        if seg_map_suffix is None:
-            seg_map_suffix = '.png' if label_format == 'id' else '_labelTrainIds.png'
         super().__init__(data_prefix=data_prefix, img_suffix=img_suffix,
                          seg_map_suffix=seg_map_suffix, **kwargs)
 
@@ -72,12 +90,9 @@ class GTA5Dataset(BaseSegDataset):
             'GTA5', self.data_prefix, 'download GTA5 from https://download.visinf.tu-darmstadt.de/'
             'data/from_games/ and extract the images/ and labels/ folders under data_root (or set '
             'data_root / data_prefix)')
-        data_list = super().load_data_list()
-        if self.label_format == 'id':
-            label_map = id_to_train_id_map(CITYSCAPES_LABEL_ID_TO_TRAIN_ID, NUM_CITYSCAPES_LABEL_IDS,
-                                           self.label_map)
-            for info in data_list:
-                info['label_map'] = label_map
+        data_list = attach_train_id_map(super().load_data_list(), self.label_format,
+                                        CITYSCAPES_LABEL_ID_TO_TRAIN_ID, NUM_CITYSCAPES_LABEL_IDS,
+                                        self.label_map)
         ann_dir = self.data_prefix.get('seg_map_path')
         if ann_dir is not None:
             missing = [info['seg_map_path'] for info in data_list

@@ -16,7 +16,7 @@ from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
 
 from .folder_checks import require_data_folders
-from .gta5 import id_to_train_id_map
+from .gta5 import attach_train_id_map, label_format_suffix
 
 NUM_VISTAS_V12_IDS = 66
 # Vistas v1.2 id (name) -> Cityscapes train id; the other 41 ids (animals, barriers other than
@@ -65,13 +65,10 @@ class MapillaryVistasCityscapesDataset(BaseSegDataset):
                  seg_map_suffix: Optional[str] = None, **kwargs):
         if split not in ('training', 'validation'):
             raise ValueError(f"Mapillary split must be 'training' or 'validation', got {split!r}")
-        if label_format not in ('id', 'trainId'):
-            raise ValueError(f"Mapillary label_format must be 'id' or 'trainId', got {label_format!r}")
+        seg_map_suffix = label_format_suffix('Mapillary', label_format, seg_map_suffix)
         self.label_format = label_format
         if data_prefix is None:
             data_prefix = dict(img_path=f'{split}/images', seg_map_path=f'{split}/labels')
-        if seg_map_suffix is None:
-            seg_map_suffix = '.png' if label_format == 'id' else '_labelTrainIds.png'
         super().__init__(data_prefix=data_prefix, img_suffix=img_suffix,
                          seg_map_suffix=seg_map_suffix, **kwargs)
 
@@ -80,9 +77,5 @@ class MapillaryVistasCityscapesDataset(BaseSegDataset):
             'Mapillary Vistas', self.data_prefix, 'download v1.2 from https://www.mapillary.com/'
             'dataset/vistas and extract it into data_root (v2.0 download: seg_map_path=<split>/'
             'v1.2/labels)')
-        data_list = super().load_data_list()
-        if self.label_format == 'id':
-            label_map = id_to_train_id_map(VISTAS_V12_ID_TO_TRAIN_ID, NUM_VISTAS_V12_IDS, self.label_map)
-            for info in data_list:
-                info['label_map'] = label_map
-        return data_list
+        return attach_train_id_map(super().load_data_list(), self.label_format,
+                                   VISTAS_V12_ID_TO_TRAIN_ID, NUM_VISTAS_V12_IDS, self.label_map)

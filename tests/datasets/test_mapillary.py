@@ -67,3 +67,5 @@ def test_v2_download_layout_and_errors(vistas, tmp_path):
         MapillaryVistasCityscapesDataset(data_root=str(v2))
     with pytest.raises(ValueError, match='split'):
         MapillaryVistasCityscapesDataset(data_root=vistas, split='val')
+    with pytest.raises(ValueError, match="Mapillary label_format must be 'id' or 'trainId'"):
+        MapillaryVistasCityscapesDataset(data_root=vistas, label_format='labelIds')
