@@ -1,4 +1,5 @@
 """Contrastive pretraining: the loss on hand-made cases and a short run that learns."""
+import copy
 import math
 
 import numpy as np
@@ -81,6 +82,7 @@ def test_pretraining_a_resnet_at_an_input_scale_with_the_attention_readout(toy_r
     torch.manual_seed(0)
     images, captions = load_caption_corpus(f'{toy_root}/clip_pretrain', limit=16)
     model = build_clip('tiny-RN')  # stride 32: a 4x4 attention-pool grid at 2 x 64 px
+    twin = copy.deepcopy(model)
     seen, grids = [], []
     model.visual.conv1.register_forward_pre_hook(lambda m, a: seen.append(tuple(a[0].shape[-2:])))
     model.visual.layer4.register_forward_hook(lambda m, a, out: grids.append(tuple(out.shape[-2:])))
@@ -89,3 +91,7 @@ def test_pretraining_a_resnet_at_an_input_scale_with_the_attention_readout(toy_r
     assert np.isfinite(hist['loss']).all() and len(hist['loss']) == 2
     assert set(seen) == {(128, 128)} and set(grids) == {(4, 4)}
     assert next(model.parameters()).device.type == 'cpu' and not model.training
+    # same weights, batches and seed: only the dense readout differs, so the first loss does
+    value = pretrain_clip(twin, TextTower(twin).tokenize, images, captions, steps=1, batch_size=8,
+                          warmup=1, dense_weight=0.5, log=None, input_scale=2, dense_mode='value')
+    assert abs(value['loss'][0] - hist['loss'][0]) > 1e-4
