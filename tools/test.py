@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import clipdense  # noqa: E402,F401
+from clipdense.utils import close_distributed  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -74,7 +75,9 @@ def main(argv=None):
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
     runner = Runner.from_cfg(cfg)
-    return runner.test()
+    metrics = runner.test()
+    close_distributed()  # only after a clean run: a failed rank must not wait at a barrier
+    return metrics
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
 
 import clipdense  # noqa: E402,F401  (registers modules, applies stack patches)
+from clipdense.utils import close_distributed  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
@@ -69,6 +70,7 @@ def main(argv=None):
     cfg = build_cfg(args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    close_distributed()  # only after a clean run: a failed rank must not wait at a barrier
 
 
 if __name__ == '__main__':

@@ -1,3 +1,3 @@
-from .compat import apply_stack_patches
+from .compat import apply_stack_patches, close_distributed
 
-__all__ = ['apply_stack_patches']
+__all__ = ['apply_stack_patches', 'close_distributed']

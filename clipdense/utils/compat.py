@@ -13,6 +13,10 @@ set-ups where the incompatibility does not arise.
    ``torch.cuda.set_device`` and initialises NCCL; its runner gives DDP ``device_ids``.
    Without CUDA we initialise gloo and build DDP without ``device_ids``. On GPUs nothing
    changes, so the same config trains with NCCL there.
+3. Leaving a distributed run: mmengine never destroys its process group, and a gloo group left
+   to the interpreter's exit can abort one rank ("terminate called without an active exception",
+   SIGABRT) after the run finished, failing the whole launch (seen once in 2-process CPU runs on
+   a loaded machine). ``tools/train.py`` / ``tools/test.py`` call :func:`close_distributed`.
 """
 import os
 
@@ -79,6 +83,13 @@ def _patch_ddp_device_ids():
 
     __init__._clipdense_cpu_safe = True
     MMDistributedDataParallel.__init__ = __init__
+
+
+def close_distributed() -> None:
+    """Synchronise the ranks and destroy the default process group (no-op when not distributed)."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
 
 
 def apply_stack_patches():

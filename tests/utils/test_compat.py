@@ -68,3 +68,12 @@ def test_patches_are_idempotent():
     import mmengine.dist.utils as du
     compat.apply_stack_patches()
     assert du._init_dist_pytorch is compat.init_dist_pytorch_any_device
+
+
+def test_close_distributed_destroys_the_group_and_is_a_no_op_without_one(tmp_path):
+    compat.close_distributed()                       # not distributed: nothing happens
+    assert not dist.is_initialized()
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store', rank=0, world_size=1)
+    assert dist.is_initialized()
+    compat.close_distributed()
+    assert not dist.is_initialized()
