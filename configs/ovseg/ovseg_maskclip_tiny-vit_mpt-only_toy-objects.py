@@ -22,3 +22,4 @@ param_scheduler = [
 ]
 train_cfg = dict(max_iters=max_iters)
 default_hooks = dict(checkpoint=dict(interval=max_iters), logger=dict(interval=50))
+randomness = dict(seed=0)

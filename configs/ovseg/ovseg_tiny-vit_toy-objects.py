@@ -66,3 +66,4 @@ param_scheduler = [
 ]
 train_cfg = dict(max_iters=400, val_interval=400)
 default_hooks = dict(checkpoint=dict(interval=400, max_keep_ckpts=1), logger=dict(interval=50))
+randomness = dict(seed=0)

@@ -8,11 +8,11 @@ ADE20K class names (14 ViLD templates, encoded once and cached, as both paths sh
 image at short side 512. Weights are random (latency does not depend on them). Reports the
 median per-image latency of both paths, their ratio and that the logits agree.
 
-    python tools/benchmarks/bench_ovseg.py --toy [--toy-limit N]
+    python tools/benchmarks/bench_ovseg.py --toy [--toy-limit N] [--seeds 0 1 2] [--lambdas 0.7 1.0 0]
 
 runs the toy-world comparison instead (``clipdense.models.ovseg.toy``): zero-shot IoU of the
-held-out colours with plain CLIP crops vs mask-adapted CLIPs (trains on first use, cached in
-``work_dirs/ovseg_toy``).
+held-out colours with plain CLIP crops vs mask-adapted CLIPs, for each training seed and ensemble
+lambda (trains on first use, cached in ``work_dirs/ovseg_toy/seed<S>``); ~4 min per seed.
 """
 import argparse
 import os.path as osp
@@ -64,11 +64,13 @@ def main(argv=None):
     p.add_argument('--templates', default='vild', help="'vild' (14, as released) or 'single' (faster set-up)")
     p.add_argument('--toy', action='store_true', help='run the toy-world zero-shot comparison instead')
     p.add_argument('--toy-limit', type=int, default=None, help='evaluate on the first N toy val scenes')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0], help='toy: training seeds')
+    p.add_argument('--lambdas', type=float, nargs='+', default=[0.7], help='toy: ensemble lambdas')
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.toy:
-        return toy(args.toy_limit)
+        return toy(args.toy_limit, args.seeds, args.lambdas)
     import clipdense  # noqa: F401
     from clipdense.models.ovseg import MaskAdaptedCLIP, read_class_file
     from clipdense.models.ovseg.class_lists import CLASS_LIST_DIR
@@ -115,17 +117,20 @@ def main(argv=None):
     print(f'  max |logit diff| batched vs naive: {diff:.1e}')
 
 
-def toy(limit=None):
+def toy(limit=None, seeds=(0,), lambdas=(0.7,)):
     import clipdense  # noqa: F401
     from clipdense.models.ovseg.toy import run_toy_comparison
     start = time.perf_counter()
-    results = run_toy_comparison(limit=limit)
+    runs = {seed: run_toy_comparison(limit=limit, seed=seed, clip_weights=lambdas) for seed in seeds}
+    print(f'OVSeg on toy object scenes (val, 9 names), IoU %; cyan/purple never seen in training; '
+          f'seeds {", ".join(map(str, seeds))} ({time.perf_counter() - start:.0f} s)')
     cols = ['mIoU(unseen)', 'cyan', 'purple', 'mIoU(seen)']
-    print(f'OVSeg on toy object scenes (val, 9 names, lambda 0.7), IoU %; '
-          f'cyan/purple never seen in training ({time.perf_counter() - start:.0f} s)')
-    print(f'  {"CLIP":32s}' + ''.join(f'{c:>14s}' for c in cols))
-    for name, r in results.items():
-        print(f'  {name:32s}' + ''.join(f'{r[c]:14.1f}' for c in cols))
+    print(f'  {"CLIP":30s}{"lambda":>7s}' + ''.join(f'{c:>14s}' for c in cols) + '   unseen / seen per seed')
+    for key in runs[seeds[0]]:
+        rows = [runs[seed][key] for seed in seeds]
+        mean = {c: statistics.mean(r[c] for r in rows) for c in cols}
+        per_seed = '  '.join(f'{r["mIoU(unseen)"]:.1f}/{r["mIoU(seen)"]:.1f}' for r in rows)
+        print(f'  {key[0]:30s}{key[1]:7.1f}' + ''.join(f'{mean[c]:14.1f}' for c in cols) + f'   {per_seed}')
 
 
 if __name__ == '__main__':

@@ -16,7 +16,7 @@ Everything lands in ``work_dir`` and is reused on the next call.
 import json
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -65,14 +65,14 @@ def _train(config: str, work_dir: str, options: Optional[dict] = None) -> str:
     return last
 
 
-def train_toy_proposals(root: str, work_dir: str) -> str:
-    """The toy proposal generator (seen colours only); returns its checkpoint."""
+def train_toy_proposals(root: str, work_dir: str, seed: int = 0) -> str:
+    """The toy proposal generator (seen colours only), trained with ``seed``; returns its checkpoint."""
     _require_toy_clip()
     from clipdense.toyworld import ensure_toy_world
     ensure_toy_world(root, parts=['objects'], verbose=False)
     opts = {f'{k}.dataset.data_root': osp.join(root, 'objects') for k in ('train_dataloader', 'val_dataloader',
                                                                            'test_dataloader')}
-    return _train(TOY_CONFIG, osp.join(work_dir, 'proposals'), opts)
+    return _train(TOY_CONFIG, osp.join(work_dir, 'proposals'), dict(opts, **{'randomness.seed': seed}))
 
 
 def mine_toy_pairs(root: str, proposals: str, out: str) -> str:
@@ -120,17 +120,30 @@ def evaluate_toy(root: str, proposals: str, adapted: Optional[str] = None, mask_
 
 
 def run_toy_comparison(root: str = 'data/toyworld', work_dir: str = 'work_dirs/ovseg_toy',
-                       limit: Optional[int] = None) -> Dict[str, Dict[str, float]]:
-    """Plain CLIP crops vs mask-adapted CLIPs on held-out colours (see the module docstring)."""
-    proposals = train_toy_proposals(root, work_dir)
+                       limit: Optional[int] = None, seed: int = 0,
+                       clip_weights: Sequence[float] = (0.7,)) -> Dict[Tuple[str, float], Dict[str, float]]:
+    """Plain CLIP crops vs mask-adapted CLIPs on held-out colours (see the module docstring).
+
+    Every training (proposals, both adaptations) runs with ``randomness.seed = seed``; results are
+    keyed ``(CLIP, lambda)``. ``lambda = 0`` (proposal classifier alone) is scored once, for the
+    plain CLIP, since CLIP does not enter it.
+    """
+    work_dir = osp.join(work_dir, f'seed{seed}')
+    proposals = train_toy_proposals(root, work_dir, seed)
     pairs = mine_toy_pairs(root, proposals, osp.join(work_dir, 'pairs.json'))
-    results = {'plain CLIP': evaluate_toy(root, proposals, limit=limit)}
+    clips = {'plain CLIP': (None, 0)}
     for mode, depth in (('mpt', 3), ('ft', 0)):
-        ckpt = _train(ADAPT_CONFIGS[mode], osp.join(work_dir, f'clip_{mode}'),
-                      {'train_dataloader.dataset.ann_file': osp.abspath(pairs),
-                       'train_dataloader.dataset.data_root': osp.join(root, 'objects')})
-        label = {'mpt': 'mask prompts only (depth 3)', 'ft': 'full fine-tuning'}[mode]
-        results[label] = evaluate_toy(root, proposals, ckpt, depth, limit=limit)
+        clips[{'mpt': 'mask prompts only (depth 3)', 'ft': 'full fine-tuning'}[mode]] = (_train(
+            ADAPT_CONFIGS[mode], osp.join(work_dir, f'clip_{mode}'),
+            {'train_dataloader.dataset.ann_file': osp.abspath(pairs),
+             'train_dataloader.dataset.data_root': osp.join(root, 'objects'), 'randomness.seed': seed}),
+            depth)
+    results = {}
+    for lam in clip_weights:
+        for label, (ckpt, depth) in clips.items():
+            if lam > 0 or ckpt is None:
+                results[label, lam] = evaluate_toy(root, proposals, ckpt, depth, clip_weight=lam,
+                                                   limit=limit)
     return results
 
 

@@ -38,3 +38,19 @@ def test_evaluate_toy_reports_unseen_and_seen_iou(world, tmp_path):
     out = toy.evaluate_toy(world, str(tmp_path / 'p.pth'))
     assert set(toy.ALL_CLASSES) <= set(out) and 0 <= out['mIoU(unseen)'] <= 100
     assert np.isclose(out['mIoU(unseen)'], (out['cyan'] + out['purple']) / 2)
+
+
+def test_comparison_seeds_every_training_and_scores_lambda_zero_once(world, tmp_path, monkeypatch):
+    """``seed`` reaches the proposal and both CLIP trainings (and their work dirs); lambda 0,
+    where CLIP does not enter, is scored for the plain CLIP only."""
+    trained, scored = [], []
+    monkeypatch.setattr(toy, '_train', lambda cfg, wd, opts: trained.append((wd, opts)) or f'{wd}.pth')
+    monkeypatch.setattr(toy, 'mine_toy_pairs', lambda root, proposals, out: out)
+    monkeypatch.setattr(toy, 'evaluate_toy', lambda root, prop, ckpt=None, depth=0, clip_weight=0.7,
+                        limit=None: scored.append((ckpt, clip_weight)) or {'mIoU(unseen)': 0.0})
+    out = toy.run_toy_comparison(world, str(tmp_path), seed=3, clip_weights=(0.7, 0.0))
+    assert [opts['randomness.seed'] for _, opts in trained] == [3, 3, 3]
+    assert all(f'{tmp_path}/seed3/' in wd for wd, _ in trained)
+    assert list(out) == [('plain CLIP', 0.7), ('mask prompts only (depth 3)', 0.7),
+                         ('full fine-tuning', 0.7), ('plain CLIP', 0.0)]
+    assert scored[-1] == (None, 0.0)
