@@ -10,7 +10,7 @@ of the classes found) and ``<name>_labels.png`` (the raw label map: pixel value 
 class list; 16-bit when there are more than 255 classes; for a one-class list, 1 = unlabelled).
 An unreadable image is reported on one line and skipped; the others are still processed.
 ``--toy`` segments toy-world scenes with the toy world's tiny CLIP; the toy proposal generator is
-trained on first use (a few minutes on CPU) and cached in ``work_dirs/ovseg_toy``::
+trained on first use (a few minutes on CPU) and cached in ``work_dirs/ovseg_toy/seed0``::
 
     python demo/ovseg_demo.py --toy                      # 4 toy scenes, background + 8 colour names
     python demo/ovseg_demo.py --toy my_scene.png --classes "background,cyan,purple,red"

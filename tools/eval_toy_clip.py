@@ -1,7 +1,7 @@
 """Zero-shot quality of the toy CLIP on held-out toy scenes, against chance and random weights.
 
     .venv/bin/python tools/eval_toy_clip.py [--checkpoint clipdense/assets/toy_clip_tiny-ViT.pt]
-    .venv/bin/python tools/eval_toy_clip.py --arch toy-RN --input-scale 4 --dense-mode attention
+    .venv/bin/python tools/eval_toy_clip.py --arch toy-RN --dense-mode attention   # 256 px input
 
 Prints, for the checkpoint and its random-init twin (same architecture, seed 0): image
 classification of the largest object's colour (8 names) and shape (6 names) from the global
@@ -25,7 +25,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--checkpoint', default=None, help='default clipdense/assets/toy_clip_<arch>.pt')
     p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN'")
-    p.add_argument('--input-scale', type=int, default=1, help='4 for toy-RN (its 256 px input)')
+    p.add_argument('--input-scale', type=int, default=None,
+                   help='upsample the 64 px scenes by this factor (default: 4 for toy-RN, else 1)')
     p.add_argument('--dense-mode', default='value', choices=['value', 'attention'],
                    help="dense readout: MaskCLIP's value path or DenseCLIP's attention pool (ResNets)")
     p.add_argument('--root', default='data/toyworld', help='toy world (objects part made if missing)')
@@ -42,7 +43,10 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     from clipdense.clip import build_clip
     from clipdense.toyworld import TOY_TEMPLATES, ensure_toy_world
+    from clipdense.toyworld.clip_pretraining import TOY_CLIP_INPUT_SCALES
     from clipdense.toyworld.clip_quality import evaluate_zero_shot, format_scores
+    if args.input_scale is None:
+        args.input_scale = TOY_CLIP_INPUT_SCALES.get(args.arch, 1)
     ensure_toy_world(args.root, parts=['objects'])
     templates = TOY_TEMPLATES if args.templates == 'toy' else args.templates
     torch.manual_seed(0)

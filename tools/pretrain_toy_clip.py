@@ -14,7 +14,7 @@ other CPUs may differ in the last bits.
 The toy ResNet CLIP ``clipdense/assets/toy_clip_toy-RN.pt`` (for DenseCLIP's ResNet path: its
 stride-32 attention pool needs larger inputs, so the 64 px corpus images are upsampled x4)::
 
-    .venv/bin/python tools/pretrain_toy_clip.py --arch toy-RN --input-scale 4 --device cuda --eval
+    .venv/bin/python tools/pretrain_toy_clip.py --arch toy-RN --device cuda --eval   # input scale 4
 
 took 0.2 min on one H200 (about 27 min on one CPU thread with ``--device cpu``); its record
 (``.json``) holds the zero-shot numbers: dense colour 99.8 % through the value path and 52.3 %
@@ -44,9 +44,10 @@ def parse_args(argv=None):
     p.add_argument('--root', default='data/toyworld', help='toy world folder (generated if missing)')
     p.add_argument('--out', default=None, help='checkpoint to write (fp16 open_clip state dict); '
                    'default clipdense/assets/toy_clip_<arch>.pt')
-    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN' (then use --input-scale 4)")
-    p.add_argument('--input-scale', type=int, default=1,
-                   help='upsample the 64 px corpus images by this factor (4 for toy-RN: 256 px)')
+    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN'")
+    p.add_argument('--input-scale', type=int, default=None,
+                   help='upsample the 64 px corpus images by this factor '
+                   '(default: 4 for toy-RN, i.e. 256 px; 1 otherwise)')
     p.add_argument('--dense-mode', default='value', choices=['value', 'attention'],
                    help='dense readout trained by the patch-level term')
     p.add_argument('--device', default='cpu')
@@ -68,6 +69,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.input_scale is None:
+        from clipdense.toyworld.clip_pretraining import TOY_CLIP_INPUT_SCALES
+        args.input_scale = TOY_CLIP_INPUT_SCALES.get(args.arch, 1)
     if args.input_scale < 1:
         raise SystemExit(f'--input-scale must be a positive integer, got {args.input_scale}')
     if args.device.startswith('cuda') and not torch.cuda.is_available():

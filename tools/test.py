@@ -76,7 +76,7 @@ def main(argv=None):
         cfg.test_evaluator['keep_results'] = True
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    close_distributed()  # only after a clean run: a failed rank must not wait at a barrier
+    close_distributed()  # after a clean run only (see clipdense.utils.compat)
     return metrics
 
 

@@ -70,7 +70,7 @@ def main(argv=None):
     cfg = build_cfg(args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
-    close_distributed()  # only after a clean run: a failed rank must not wait at a barrier
+    close_distributed()  # after a clean run only (see clipdense.utils.compat)
 
 
 if __name__ == '__main__':

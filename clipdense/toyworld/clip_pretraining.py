@@ -53,6 +53,11 @@ def normalise_images(images_uint8: torch.Tensor) -> torch.Tensor:
     return (x - CLIP_MEAN) / CLIP_STD
 
 
+# Input scale of each toy CLIP relative to the 64 px scenes (``toy-RN``: 256 px, an 8x8
+# attention-pool grid); every other arch reads the scenes as they are.
+TOY_CLIP_INPUT_SCALES = {'toy-RN': 4}
+
+
 def upsample(x: torch.Tensor, scale: int) -> torch.Tensor:
     """Bilinear x``scale`` upsampling of ``[B, 3, H, W]`` (identity for ``scale`` 1)."""
     if scale == 1:

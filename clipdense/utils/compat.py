@@ -16,7 +16,8 @@ set-ups where the incompatibility does not arise.
 3. Leaving a distributed run: mmengine never destroys its process group, and a gloo group left
    to the interpreter's exit can abort one rank ("terminate called without an active exception",
    SIGABRT) after the run finished, failing the whole launch (seen once in 2-process CPU runs on
-   a loaded machine). ``tools/train.py`` / ``tools/test.py`` call :func:`close_distributed`.
+   a loaded machine). ``tools/train.py`` / ``tools/test.py`` call :func:`close_distributed`
+   after a clean run.
 """
 import os
 
@@ -86,9 +87,10 @@ def _patch_ddp_device_ids():
 
 
 def close_distributed() -> None:
-    """Synchronise the ranks and destroy the default process group (no-op when not distributed)."""
+    """Destroy the default process group (no-op when not distributed). No barrier first: every
+    rank that returns from a run has finished its collectives, and a rank whose peer failed must
+    not wait for it."""
     if torch_dist.is_available() and torch_dist.is_initialized():
-        torch_dist.barrier()
         torch_dist.destroy_process_group()
 
 

@@ -1,5 +1,6 @@
 # Mask prompt tuning (depth 3, every CLIP weight frozen) of the toy world's tiny CLIP on pairs mined
-# from the toy object scenes' train captions (clipdense.models.ovseg.toy writes the pairs file).
+# from the toy object scenes' train captions (clipdense.models.ovseg.toy writes the pairs file,
+# work_dirs/ovseg_toy/seed<S>/pairs.json for training seed S).
 # The released MPT recipe (AdamW 0.05, no weight decay on prompts, warm-up + cosine), CPU-sized.
 _base_ = ['./ovseg_maskclip_vit-b16_mpt-only_4xb32-5ep_coco-pairs.py']
 
@@ -12,7 +13,7 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=32, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root='data/toyworld/objects', ann_file='work_dirs/ovseg_toy/pairs.json',
+    dataset=dict(data_root='data/toyworld/objects', ann_file='work_dirs/ovseg_toy/seed0/pairs.json',
                  data_prefix=dict(img_path='images'), pipeline=train_pipeline))
 max_iters = 300
 param_scheduler = [

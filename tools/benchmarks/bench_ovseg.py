@@ -120,6 +120,7 @@ def main(argv=None):
 def toy(limit=None, seeds=(0,), lambdas=(0.7,)):
     import clipdense  # noqa: F401
     from clipdense.models.ovseg.toy import run_toy_comparison
+    seeds = list(dict.fromkeys(seeds))
     start = time.perf_counter()
     runs = {seed: run_toy_comparison(limit=limit, seed=seed, clip_weights=lambdas) for seed in seeds}
     print(f'OVSeg on toy object scenes (val, 9 names), IoU %; cyan/purple never seen in training; '
@@ -130,7 +131,7 @@ def toy(limit=None, seeds=(0,), lambdas=(0.7,)):
         rows = [runs[seed][key] for seed in seeds]
         mean = {c: statistics.mean(r[c] for r in rows) for c in cols}
         per_seed = '  '.join(f'{r["mIoU(unseen)"]:.1f}/{r["mIoU(seen)"]:.1f}' for r in rows)
-        print(f'  {key[0]:30s}{key[1]:7.1f}' + ''.join(f'{mean[c]:14.1f}' for c in cols) + f'   {per_seed}')
+        print(f'  {key[0]:30s}{key[1]:7.2g}' + ''.join(f'{mean[c]:14.1f}' for c in cols) + f'   {per_seed}')
 
 
 if __name__ == '__main__':

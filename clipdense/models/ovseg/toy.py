@@ -147,7 +147,8 @@ def run_toy_comparison(root: str = 'data/toyworld', work_dir: str = 'work_dirs/o
     return results
 
 
-def toy_demo_defaults(root: str = 'data/toyworld', work_dir: str = 'work_dirs/ovseg_toy'):
-    """Config, proposal checkpoint (trained on first use), toy CLIP and vocabulary for the demo."""
-    proposals = train_toy_proposals(root, work_dir)
+def toy_demo_defaults(root: str = 'data/toyworld', work_dir: str = 'work_dirs/ovseg_toy', seed: int = 0):
+    """Config, proposal checkpoint (trained on first use; shared with :func:`run_toy_comparison`'s
+    ``seed<S>`` cache), toy CLIP and vocabulary for the demo."""
+    proposals = train_toy_proposals(root, osp.join(work_dir, f'seed{seed}'), seed)
     return TOY_CONFIG, proposals, TOY_CLIP, ','.join(ALL_CLASSES)
