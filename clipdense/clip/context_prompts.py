@@ -15,7 +15,8 @@ class ContextPrompts(nn.Module):
         class_names: the K class names.
         num_context: M, the number of learnable context tokens (shared by all classes:
             class-agnostic context, as in CoOp and DenseCLIP).
-        init_std: std of the context init (CoOp/DenseCLIP use N(0, 0.02)).
+        init_std: std of the context init (CoOp uses N(0, 0.02); DenseCLIP's text encoder
+            re-initialises its contexts from a truncated N(0, 1)).
 
     ``forward()`` returns text embeddings ``[K, D]`` (not normalised). Gradients reach only
     ``self.context``; the text transformer stays frozen.

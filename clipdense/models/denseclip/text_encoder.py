@@ -7,7 +7,7 @@ DenseCLIP's ``CLIPTextContextEncoder``; M = 8) and ``w_k`` the tokens of the cla
 
 Because the text transformer is causal, positions after the last EOT never influence the
 output, so sequences are cut to ``max_k(EOT_k) + 1`` tokens (DenseCLIP cuts to 13, i.e.
-8 contexts + 5 name tokens); the result equals the full-length computation.
+SOT + 8 contexts + at most 3 name tokens + EOT); the result equals the full-length computation.
 
 The K prompts share their first ``1 + M`` tokens, so those positions are computed once
 (:mod:`.shared_prefix_text`; same result, about 3x less text compute per training step).
