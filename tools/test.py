@@ -4,6 +4,7 @@
                          [--cfg-options k=v ...] [--launcher pytorch] [--tta]
 """
 import argparse
+import inspect
 import os
 import os.path as osp
 import sys
@@ -12,8 +13,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import clipdense  # noqa: E402,F401
 from clipdense.utils import close_distributed  # noqa: E402
+from clipdense.utils.cli import check_checkpoint_file, run_cli  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
+from mmseg.registry import METRICS  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -47,15 +50,29 @@ def trigger_visualization_hook(cfg, args):
         if args.show_dir:
             cfg.visualizer['save_dir'] = args.show_dir
     else:
-        raise RuntimeError('VisualizationHook must be included in default_hooks for --show/--show-dir')
+        raise ValueError('--show/--show-dir need a visualization hook in default_hooks of the config')
     return cfg
+
+
+def set_output_dir(evaluator, out: str):
+    """``--out``: make each evaluator save its predictions to ``out`` (mmseg's behaviour for
+    ``IoUMetric``; clipdense's anomaly / affordance metrics save float maps)."""
+    for ev in (evaluator if isinstance(evaluator, (list, tuple)) else [evaluator]):
+        metric = METRICS.get(ev.get('type', ''))
+        params = inspect.signature(metric).parameters if metric is not None else {}
+        if 'output_dir' not in params:
+            raise ValueError(f'--out: the evaluator {ev.get("type")} cannot save predictions; '
+                             'drop --out (or use --show-dir for painted images)')
+        ev['output_dir'] = out
+        if 'keep_results' in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            ev['keep_results'] = True  # as mmseg's tools/test.py sets for IoUMetric
 
 
 def main(argv=None):
     args = parse_args(argv)
-    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise SystemExit(f'{what} not found: {path}')
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    check_checkpoint_file(args.checkpoint)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -68,12 +85,14 @@ def main(argv=None):
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
     if args.tta:
+        if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
+            raise ValueError(f'--tta: {args.config} defines no tta_pipeline/tta_model; drop --tta '
+                             '(configs/vltseg/vltseg_cs.py shows how to add them)')
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+        set_output_dir(cfg.test_evaluator, args.out)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     close_distributed()  # after a clean run only (see clipdense.utils.compat)
@@ -81,4 +100,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

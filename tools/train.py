@@ -14,7 +14,9 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
 
 import clipdense  # noqa: E402,F401  (registers modules, applies stack patches)
+import torch  # noqa: E402
 from clipdense.utils import close_distributed  # noqa: E402
+from clipdense.utils.cli import run_cli  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
@@ -42,7 +44,7 @@ def parse_args(argv=None):
 
 def build_cfg(args):
     if not osp.isfile(args.config):
-        raise SystemExit(f'config file not found: {args.config}')
+        raise FileNotFoundError(f'config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -52,13 +54,16 @@ def build_cfg(args):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        if not torch.cuda.is_available():
+            raise ValueError('--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper); drop --amp on CPU')
         optim_wrapper = cfg.optim_wrapper.type
         if optim_wrapper == 'AmpOptimWrapper':
             print_log('AMP training is already enabled in your config.', logger='current',
                       level=logging.WARNING)
         else:
-            assert optim_wrapper == 'OptimWrapper', \
-                f'`--amp` is only supported when the optimizer wrapper type is OptimWrapper, not {optim_wrapper}'
+            if optim_wrapper != 'OptimWrapper':
+                raise ValueError(f'--amp works only with optim_wrapper.type=OptimWrapper, not '
+                                 f'{optim_wrapper}; drop --amp or change the config')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
@@ -74,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -25,6 +25,8 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmseg.registry import METRICS
 
+from .saved_maps import save_float_map
+
 EPS = 1e-12
 EVAL_SIZE = 224
 
@@ -93,15 +95,19 @@ class AffordanceHeatmapMetric(BaseMetric):
         eval_size: side both maps are resized to (224 in the AGD20K protocol).
         per_affordance: also report the mean of each metric per affordance (metainfo
             ``affordance``), as ``KLD/<affordance>`` etc.
+        output_dir: also save every predicted heat map (float32, prediction size) as
+            ``<output_dir>/<affordance>/<image stem>.npy`` (``tools/test.py --out``).
     """
 
     default_prefix = ''
 
     def __init__(self, eval_size: int = EVAL_SIZE, per_affordance: bool = False,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+                 output_dir: Optional[str] = None, collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.eval_size = eval_size
         self.per_affordance = per_affordance
+        self.output_dir = output_dir
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -113,6 +119,8 @@ class AffordanceHeatmapMetric(BaseMetric):
                                'an affordance model')
             scores = heatmap_scores(pred, gt, self.eval_size)
             scores['affordance'] = sample.get('affordance', sample.get('text', ''))
+            if self.output_dir:
+                save_float_map(self.output_dir, (scores['affordance'],), sample.get('img_path'), pred)
             self.results.append(scores)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:

@@ -27,6 +27,8 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 from scipy import ndimage
 
+from .saved_maps import save_float_map
+
 METRIC_NAMES = ('pixel_AUROC', 'AUPRO', 'pixel_F1max', 'image_AUROC', 'image_F1max')
 
 
@@ -205,13 +207,17 @@ class AnomalyMetric(BaseMetric):
 
     Args:
         max_fpr: FPR limit of AUPRO (0.3 in the MVTec AD protocol).
+        output_dir: also save every anomaly map (float32 ``[H, W]``) as
+            ``<output_dir>/<category>/<defect type>/<image stem>.npy`` (``tools/test.py --out``).
     """
 
     default_prefix = ''  # metric names stay unprefixed: pixel_AUROC, AUPRO, bottle/AUPRO, ...
 
-    def __init__(self, max_fpr: float = 0.3, collect_device: str = 'cpu', prefix: Optional[str] = None):
+    def __init__(self, max_fpr: float = 0.3, output_dir: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.max_fpr = max_fpr
+        self.output_dir = output_dir
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for ds in data_samples:
@@ -226,6 +232,9 @@ class AnomalyMetric(BaseMetric):
             label = int(ds.get('anomaly_label', int(mask.any())))
             score = float(np.asarray(ds['pred_score'].cpu() if hasattr(ds['pred_score'], 'cpu')
                                      else ds['pred_score']).reshape(-1)[0])
+            if self.output_dir:
+                save_float_map(self.output_dir, (ds.get('category'), ds.get('defect_type')),
+                               ds.get('img_path'), amap)
             self.results.append((ds.get('category', 'all'), amap, mask, score, label))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:

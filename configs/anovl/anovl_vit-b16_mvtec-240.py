@@ -1,8 +1,8 @@
 # AnoVL (TFA + TTA) with CLIP ViT-B/16 on MVTec AD at 240x240, zero-shot (nothing is trained).
 # Every number of the recipe is in this file; the other AnoVL configs override a few of them.
 #   python tools/test.py configs/anovl/anovl_vit-b16_mvtec-240.py EMPTY_CKPT \
-#       --cfg-options model.localizer.checkpoint=~/.cache/clipdense/clip \
-#       test_dataloader.dataset.data_root=data/mvtec
+#       --cfg-options test_dataloader.dataset.data_root=data/mvtec
+# The CLIP weights are read from ~/.cache/clipdense/clip (override model.localizer.checkpoint).
 _base_ = ['../_base_/default_runtime.py']
 
 img_scale = (240, 240)  # the paper's input resolution (ViT-B/16+ at 240 px in the official code)
@@ -15,7 +15,7 @@ model = dict(
     data_preprocessor=data_preprocessor,
     localizer=dict(
         arch='ViT-B-16',
-        checkpoint=None,            # CLIP weights: a file, or a folder holding ViT-B-16.pt
+        checkpoint='~/.cache/clipdense/clip',  # CLIP weights: a folder holding ViT-B-16.pt, or the file
         vv_start=1,                 # V-V path from block 1 on (all 12 blocks, official code)
         score_layers=(3, 6, 9, 12),  # local tokens scored and averaged (official features_list)
         logit_scale=1.0,            # softmax over raw cosine similarities (official code)
@@ -51,6 +51,8 @@ val_dataloader = test_dataloader
 val_evaluator = test_evaluator
 val_cfg = dict(type='ValLoop')
 
+# TTA draws its synthetic-anomaly noise from torch's generator: seeded, the maps are repeatable.
+randomness = dict(seed=0)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),

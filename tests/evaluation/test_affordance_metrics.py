@@ -98,3 +98,18 @@ def test_metric_is_registered_and_explains_missing_fields():
     metric = METRICS.build(dict(type='AffordanceHeatmapMetric'))
     with pytest.raises(KeyError, match='gt_heatmap'):
         metric.process({}, [dict(pred_heatmap=dict(data=torch.zeros(1, 4, 4)))])
+
+
+def test_metric_saves_heat_maps_per_affordance(tmp_path):
+    """``output_dir`` (tools/test.py --out): one float32 map per prediction, grouped by affordance,
+    so one image under two affordances gives two files."""
+    rng = np.random.default_rng(2)
+    maps = [(rng.random((8, 8)), rng.random((8, 8))) for _ in range(2)]
+    metric = AffordanceHeatmapMetric(output_dir=str(tmp_path))
+    samples = [dict(_sample(p, g, a), img_path=f'/data/agd/{a}/knife_001.jpg')
+               for (p, g), a in zip(maps, ['cut with', 'hold'])]
+    metric.process({}, samples)
+    for (pred, _), folder in zip(maps, ['cut_with', 'hold']):
+        saved = np.load(tmp_path / folder / 'knife_001.npy')
+        assert saved.dtype == np.float32
+        np.testing.assert_allclose(saved, pred.astype(np.float32))

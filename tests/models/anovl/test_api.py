@@ -55,3 +55,12 @@ def test_one_line_errors(ad, tmp_path):
         ad.predict(_images()[0], '')
     with pytest.raises(ValueError, match='dtype float64'):
         read_rgb(np.zeros((4, 4, 3)))
+
+
+def test_real_config_without_weights_names_where_to_put_them(tmp_path, monkeypatch):
+    """AnoVL trains nothing, so the real config must not fall back to random CLIP weights."""
+    from clipdense.clip.checkpoint import CLIPCheckpointError
+    monkeypatch.setenv('HOME', str(tmp_path))  # an empty ~/.cache/clipdense/clip
+    opts = {k: v for k, v in TINY_OPTIONS.items() if k != 'model.localizer.checkpoint'}
+    with pytest.raises(CLIPCheckpointError, match=r'no CLIP weights for tiny-ViT at .*\.cache/clipdense/clip'):
+        AnomalyLocalizer(CONFIG, cfg_options=opts)

@@ -1,8 +1,10 @@
 """AnoVLSegmentor from the real config (shrunk): predict outputs, loading, tools/test.py end to end."""
+import glob
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -57,10 +59,20 @@ def test_tools_test_end_to_end(tmp_path):
     ckpt = str(tmp_path / 'empty.pth')
     torch.save({'state_dict': {}}, ckpt)
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    out = tmp_path / 'maps'
     proc = subprocess.run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', str(tmp_path / 'w'),
-                           '--cfg-options', *tiny_cli_options(data)],
+                           '--out', str(out), '--cfg-options', *tiny_cli_options(data)],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     for key in ('pixel_AUROC', 'AUPRO', 'pixel_F1max', 'image_AUROC', 'image_F1max', 'bottle/AUPRO'):
         assert key in log, log[-3000:]
+    # --out: one float map per test image, grouped by category and defect type
+    images = sorted(glob.glob(os.path.join(data, '*', 'test', '*', '*.png')))
+    saved = sorted(glob.glob(str(out / '*' / '*' / '*.npy')))
+    assert len(saved) == len(images) > 0
+    assert {tuple(p.split(os.sep)[-3:-1]) for p in saved} == \
+        {(p.split(os.sep)[-4], p.split(os.sep)[-2]) for p in images}  # <category>/test/<defect>/
+    for p in saved:
+        m = np.load(p)
+        assert m.dtype == np.float32 and m.ndim == 2 and np.isfinite(m).all()

@@ -6,6 +6,7 @@ CONFIG = osp.join(ROOT, 'configs', 'anovl', 'anovl_vit-b16_mvtec-240.py')
 
 TINY_OPTIONS = {
     'model.localizer.arch': 'tiny-ViT',
+    'model.localizer.checkpoint': None,  # random init (the config reads ~/.cache/clipdense/clip)
     'model.localizer.score_layers': (2, 4),
     'model.localizer.image_views': 'single',
     'model.tta.steps': 2,
