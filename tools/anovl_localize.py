@@ -38,7 +38,8 @@ from clipdense.models.anovl.state_prompts import infer_domain, validate_object_n
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='AnoVL zero-shot anomaly localization')
-    p.add_argument('input', help='folder of images, MVTec AD root / category folder, or VisA root')
+    p.add_argument('input', help='folder of images (or one image file), MVTec AD root / category folder, '
+                   'or VisA root')
     p.add_argument('--object', help='object name in words (required for a plain folder)')
     p.add_argument('--dataset', choices=['auto', 'folder', 'mvtec', 'visa'], default='auto')
     p.add_argument('--categories', help='comma-separated categories of a dataset (default: all)')
@@ -105,14 +106,30 @@ def load_mask(path, size) -> np.ndarray:
     return cv2.resize((mask > 0).astype(np.uint8), size[::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 
+def image_file_samples(path: str, object_name: str):
+    """The one sample of a single image file given as input."""
+    if osp.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
+        raise ValueError(f'input {path} is a file but not an image ({", ".join(IMAGE_SUFFIXES)}); give an '
+                         'image, a folder of images or a dataset root')
+    return [dict(img_path=path, seg_map_path=None, category=object_name.replace(' ', '_'),
+                 object_name=object_name, domain=None)]
+
+
 def run(args):
     if not osp.exists(args.input):
-        raise SystemExit(f'input not found: {args.input}')
-    kind = detect_kind(args.input) if args.dataset == 'auto' else args.dataset
+        raise FileNotFoundError(f'input not found: {args.input}; give a folder of images, an image file '
+                                'or a dataset root')
+    single = osp.isfile(args.input)
+    if single and args.dataset not in ('auto', 'folder'):
+        raise ValueError(f'--dataset {args.dataset} needs the dataset root folder, not the file {args.input}')
+    base = osp.dirname(args.input) if single else args.input  # image paths in the outputs are relative to it
+    kind = 'folder' if single else detect_kind(args.input) if args.dataset == 'auto' else args.dataset
     if kind == 'folder':
         if not args.object:
-            raise SystemExit('a plain folder of images needs --object NAME (the inspected object in words)')
-        samples = folder_samples(args.input, validate_object_name(args.object))
+            raise SystemExit('error: a plain folder of images needs --object NAME (the inspected object in '
+                             'words)')
+        name = validate_object_name(args.object)
+        samples = image_file_samples(args.input, name) if single else folder_samples(args.input, name)
     else:
         samples = dataset_samples(args.input, kind, args.categories, args.textures)
         if args.object:  # one name for every category, e.g. to try other words
@@ -121,19 +138,27 @@ def run(args):
                 s['object_name'] = name
     ad = AnomalyLocalizer(args.config, args.checkpoint, args.device, args.cfg_options)
     has_gt = kind != 'folder'
-    os.makedirs(args.out, exist_ok=True)
-    rows, maps, masks, scores, labels, cats = [], [], [], [], [], []
+    rows, maps, masks, scores, labels, cats, skipped = [], [], [], [], [], [], []
     groups = {}
     for s in samples:  # batch images of the same object and domain
         groups.setdefault((s['object_name'], s.get('domain')), []).append(s)
     bar = tqdm(total=len(samples), desc='AnoVL', unit='img')
     for (name, domain), group in groups.items():
         for i in range(0, len(group), args.batch_size):
-            chunk = group[i:i + args.batch_size]
-            rgb = [read_rgb(s['img_path']) for s in chunk]
+            chunk, rgb = [], []
+            for s in group[i:i + args.batch_size]:
+                try:
+                    rgb.append(read_rgb(s['img_path']))
+                    chunk.append(s)
+                except ValueError:  # one corrupt file must not cost the whole run
+                    tqdm.write(f"warning: skipping {s['img_path']}: not a readable image", file=sys.stderr)
+                    skipped.append(s['img_path'])
+                    bar.update(1)
+            if not chunk:
+                continue
             res = ad.predict(rgb, name, domain, tta=args.tta, batch_size=args.batch_size, original_size=False)
             for s, im, amap, score in zip(chunk, rgb, res.maps, res.scores):
-                rel = osp.relpath(s['img_path'], args.input)
+                rel = osp.relpath(s['img_path'], base)
                 if not args.no_overlays:
                     dst = osp.join(args.out, 'overlays', s['category'], osp.splitext(rel)[0] + '.png')
                     os.makedirs(osp.dirname(dst), exist_ok=True)
@@ -151,12 +176,18 @@ def run(args):
                 rows.append(row)
                 bar.update(1)
     bar.close()
+    if not rows:
+        more = f' and {len(skipped) - 1} more' if len(skipped) > 1 else ''
+        raise ValueError(f'no readable image in {args.input}: cannot read image {skipped[0]}{more}; give '
+                         'PNG/JPEG/BMP/TIFF images')
+    os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, 'scores.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     if not has_gt:
-        print(f'wrote {len(rows)} overlays and scores.csv to {args.out}')
+        print(f'wrote {len(rows)} overlays and scores.csv to {args.out}'
+              + (f' (skipped {len(skipped)} unreadable images)' if skipped else ''))
         return None
     per_cat = evaluate_by_category(cats, maps, masks, scores, labels)
     table = metrics_table(per_cat)
@@ -178,4 +209,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from clipdense.utils.cli import run_cli
+    run_cli(main)

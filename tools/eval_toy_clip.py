@@ -22,24 +22,41 @@ ASSETS = osp.join(ROOT, 'clipdense', 'assets')
 
 
 def main(argv=None):
+    from clipdense.clip import canonical_arch
+    from clipdense.clip.templates import TEMPLATE_SETS
+    from clipdense.toyworld.objects import OBJECT_SPLITS
+    from clipdense.utils.cli import check_checkpoint_file
+    template_names = ['toy'] + sorted(TEMPLATE_SETS)
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--checkpoint', default=None, help='default clipdense/assets/toy_clip_<arch>.pt')
-    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN'")
+    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN' (toy checkpoints)")
     p.add_argument('--input-scale', type=int, default=None,
                    help='upsample the 64 px scenes by this factor (default: 4 for toy-RN, else 1)')
     p.add_argument('--dense-mode', default='value', choices=['value', 'attention'],
                    help="dense readout: MaskCLIP's value path or DenseCLIP's attention pool (ResNets)")
     p.add_argument('--root', default='data/toyworld', help='toy world (objects part made if missing)')
-    p.add_argument('--split', default='val')
-    p.add_argument('--templates', default='toy', help="'toy', 'imagenet80', 'single' or 'name'")
+    p.add_argument('--split', default='val', choices=sorted(OBJECT_SPLITS))
+    p.add_argument('--templates', default='toy', choices=template_names, help='prompt template set')
     p.add_argument('--limit', type=int, default=None, help='only the first N scenes')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--json', default=None, help='also write the numbers to this file')
     args = p.parse_args(argv)
-    args.checkpoint = args.checkpoint or osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
-    if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'no toy CLIP checkpoint at {args.checkpoint}; make it with '
-                         f'`tools/pretrain_toy_clip.py --arch {args.arch}` or pass --checkpoint')
+    for opt in ('limit', 'threads', 'input_scale'):
+        value = getattr(args, opt)
+        if value is not None and value < 1:
+            raise ValueError(f'--{opt.replace("_", "-")} must be a positive integer, got {value}')
+    if osp.exists(args.root) and not osp.isdir(args.root):
+        raise ValueError(f'--root {args.root} is a file, not a folder; give the toy world folder '
+                         '(its objects part is generated if missing)')
+    if args.json and osp.isdir(args.json):
+        raise ValueError(f'--json {args.json} is a folder; give a file name to write the numbers to')
+    args.arch = canonical_arch(args.arch)  # unknown name: one line listing the valid ones
+    if args.checkpoint is None:
+        args.checkpoint = osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'no toy CLIP checkpoint at {args.checkpoint}; make it with '
+                                    f'`tools/pretrain_toy_clip.py --arch {args.arch}` or pass --checkpoint')
+    check_checkpoint_file(args.checkpoint, 'toy CLIP checkpoint')
     torch.set_num_threads(args.threads)
     from clipdense.clip import build_clip
     from clipdense.toyworld import TOY_TEMPLATES, ensure_toy_world
@@ -69,4 +86,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from clipdense.utils.cli import run_cli
+    run_cli(main)

@@ -44,7 +44,8 @@ def parse_args(argv=None):
     p.add_argument('--root', default='data/toyworld', help='toy world folder (generated if missing)')
     p.add_argument('--out', default=None, help='checkpoint to write (fp16 open_clip state dict); '
                    'default clipdense/assets/toy_clip_<arch>.pt')
-    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN'")
+    p.add_argument('--arch', default='tiny-ViT', help="'tiny-ViT' or 'toy-RN' (any clipdense CLIP "
+                   'architecture name is accepted)')
     p.add_argument('--input-scale', type=int, default=None,
                    help='upsample the 64 px corpus images by this factor '
                    '(default: 4 for toy-RN, i.e. 256 px; 1 otherwise)')
@@ -67,16 +68,31 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def check_args(args):
+    """Reject bad arguments in one line each, before the corpus is generated or a model built."""
+    from clipdense.clip import canonical_arch
+    args.arch = canonical_arch(args.arch)  # unknown name: one line listing the valid ones
     if args.input_scale is None:
         from clipdense.toyworld.clip_pretraining import TOY_CLIP_INPUT_SCALES
         args.input_scale = TOY_CLIP_INPUT_SCALES.get(args.arch, 1)
-    if args.input_scale < 1:
-        raise SystemExit(f'--input-scale must be a positive integer, got {args.input_scale}')
+    for opt in ('input_scale', 'steps', 'batch_size', 'limit', 'threads'):
+        value = getattr(args, opt)
+        if value is not None and value < 1:
+            raise ValueError(f'--{opt.replace("_", "-")} must be a positive integer, got {value}')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
-        raise SystemExit(f'--device {args.device} but no CUDA device is visible; use --device cpu')
+        raise ValueError(f'--device {args.device} but no CUDA device is visible; use --device cpu')
+    if osp.exists(args.root) and not osp.isdir(args.root):
+        raise ValueError(f'--root {args.root} is a file, not a folder; give a folder for the toy world '
+                         '(it is generated there if missing)')
     args.out = args.out or osp.join(ASSETS, f'toy_clip_{args.arch}.pt')
+    if osp.isdir(args.out):
+        raise ValueError(f'--out {args.out} is a folder; give the checkpoint file to write, '
+                         f'e.g. {osp.join(args.out, f"toy_clip_{args.arch}.pt")}')
+    return args
+
+
+def main(argv=None):
+    args = check_args(parse_args(argv))
     torch.set_num_threads(args.threads)
     from clipdense.clip import TextTower, build_clip
     from clipdense.toyworld import ensure_toy_world
@@ -124,4 +140,5 @@ def _device_name(device: str) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    from clipdense.utils.cli import run_cli
+    run_cli(main)

@@ -33,7 +33,25 @@ def parse_args(argv=None):
     parser.add_argument('--out', help='output folder (default: <data_root>/<pseudo_label_dir>)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config settings')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    check_args(args)
+    return args
+
+
+def check_args(args):
+    """One-line errors for a missing config or checkpoint and a bad --out, before anything is built."""
+    from clipdense.utils.cli import check_checkpoint_file
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config not found: {args.config}; give the path of a ReCo (or other '
+                                'segmentor) config, e.g. configs/reco/reco_cityscapes27.py')
+    if args.checkpoint is not None:
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}; build ReCo references with '
+                                    f'`python tools/reco_build_index.py {args.config} --out '
+                                    f'{args.checkpoint}` (or leave it out for ReCo)')
+        check_checkpoint_file(args.checkpoint, 'checkpoint')
+    if args.out is not None and osp.exists(args.out) and not osp.isdir(args.out):
+        raise ValueError(f'--out {args.out} is a file; give a folder to write the label PNGs to')
 
 
 def label_path(out_dir: str, img_path: str, img_dir: str, img_suffix: str) -> str:
@@ -52,14 +70,20 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if 'pseudo_label_dataloader' not in cfg:
-        raise SystemExit(f'{args.config} has no pseudo_label_dataloader (the images to label)')
-    loader = Runner.build_dataloader(cfg.pseudo_label_dataloader)
+        raise ValueError(f'{args.config} has no pseudo_label_dataloader (the images to label); use a '
+                         'config that defines one, e.g. configs/reco/reco_cityscapes27.py')
+    try:
+        loader = Runner.build_dataloader(cfg.pseudo_label_dataloader)
+    except FileNotFoundError as err:
+        if not err.filename:
+            raise
+        raise FileNotFoundError(f'images to label not found: {err.filename}; put the dataset there or '
+                                'point to it with --cfg-options '
+                                'pseudo_label_dataloader.dataset.data_root=<folder>') from None
     dataset = loader.dataset
     out_dir = args.out or osp.join(dataset.data_root or '', cfg.get('pseudo_label_dir', 'pseudo_labels'))
     model = MODELS.build(cfg.model).to(args.device).eval()
     if args.checkpoint:
-        if not osp.isfile(args.checkpoint):
-            raise SystemExit(f'checkpoint not found: {args.checkpoint}')
         load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False)
     img_dir = dataset.data_prefix['img_path']
     start, n = time.perf_counter(), 0
@@ -75,4 +99,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from clipdense.utils.cli import run_cli
+    run_cli(main)

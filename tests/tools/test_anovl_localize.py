@@ -77,8 +77,9 @@ def test_one_line_errors(mvtec, tmp_path):
     folder = tmp_path / 'imgs'
     folder.mkdir()
     (folder / 'broken.png').write_bytes(b'\x89PNG garbage')
-    with pytest.raises(SystemExit, match='error: cannot read image .*broken.png'):
+    with pytest.raises(SystemExit, match='error: no readable image in .*: cannot read image .*broken.png'):
         _run(str(folder), '--object', 'screw', '--out', str(tmp_path / 'o'))
+    assert not osp.exists(tmp_path / 'o')  # nothing written, not even an empty output folder
     with pytest.raises(SystemExit, match="error: unknown object name '#!'"):
         _run(str(folder), '--object', '#!', '--out', str(tmp_path / 'o'))
     with pytest.raises(SystemExit, match='needs --object'):
@@ -88,3 +89,30 @@ def test_one_line_errors(mvtec, tmp_path):
     shutil.rmtree(folder)
     with pytest.raises(SystemExit, match='input not found'):
         _run(str(folder), '--object', 'screw')
+
+
+def test_single_image_file_as_input(tmp_path):
+    img = tmp_path / 'part.png'
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (40, 60, 3), dtype=np.uint8)).save(img)
+    out = str(tmp_path / 'out')
+    assert _run(str(img), '--object', 'screw', '--out', out, '--no-tta') is None
+    assert [r['image'] for r in _rows(out)] == ['part.png']
+    assert osp.isfile(osp.join(out, 'overlays', 'screw', 'part.png'))
+    (tmp_path / 'notes.txt').write_text('x')
+    with pytest.raises(SystemExit, match='error: input .*notes.txt is a file but not an image'):
+        _run(str(tmp_path / 'notes.txt'), '--object', 'screw', '--out', out)
+
+
+def test_corrupt_image_in_folder_is_skipped(tmp_path, capsys):
+    folder = tmp_path / 'imgs'
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    for name in ('a.png', 'c.png'):
+        Image.fromarray(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)).save(folder / name)
+    (folder / 'b.png').write_bytes(b'\x89PNG garbage')
+    out = str(tmp_path / 'out')
+    assert _run(str(folder), '--object', 'screw', '--out', out, '--no-tta', '--batch-size', '2') is None
+    assert [r['image'] for r in _rows(out)] == ['a.png', 'c.png']
+    err = capsys.readouterr().err
+    assert f'warning: skipping {folder / "b.png"}: not a readable image\n' in err
+    assert 'Traceback' not in err
