@@ -8,7 +8,8 @@
 For every image it writes ``<name>_overlay.png`` (the image tinted by class colours with a legend
 of the classes found) and ``<name>_labels.png`` (the raw label map: pixel value = index in the
 class list; 16-bit when there are more than 255 classes; for a one-class list, 1 = unlabelled).
-An unreadable image is reported on one line and skipped; the others are still processed.
+An unreadable image in a folder is reported on one ``warning:`` line and skipped; the others are
+still processed (an unreadable single image is an error).
 ``--toy`` segments toy-world scenes with the toy world's tiny CLIP; the toy proposal generator is
 trained on first use (a few minutes on CPU) and cached in ``work_dirs/ovseg_toy/seed0``::
 
@@ -111,20 +112,24 @@ def _fail(msg: str):
 
 def resolve_weights(args):
     """Config, OVSeg checkpoint, CLIP checkpoint and class list, or a one-line error."""
+    from clipdense.utils.cli import check_checkpoint_file
     if args.toy:
         from clipdense.models.ovseg.toy import toy_demo_defaults
         config, checkpoint, clip_ckpt, classes = toy_demo_defaults()
         args.config = args.config or config
         args.checkpoint = args.checkpoint or checkpoint
         args.clip_checkpoint = args.clip_checkpoint or clip_ckpt
-        args.classes = args.classes or classes
-    if not args.classes:
+        args.classes = classes if args.classes is None else args.classes  # "" is no class, not the default
+    if args.classes is None:
         _fail('no classes given; pass --classes "a,b,c" or --classes FILE.txt (one class per line)')
     if not args.config or not osp.isfile(args.config):
         _fail(f'config {args.config} not found; pass --config configs/ovseg/<model>.py')
     if not args.checkpoint or not osp.isfile(args.checkpoint):
         _fail(f'no OVSeg weights found at {args.checkpoint}; pass --checkpoint PATH.pth (train one with '
               'tools/train.py and a configs/ovseg proposal config, or use --toy for the toy world)')
+    check_checkpoint_file(args.checkpoint, 'OVSeg weights')
+    if args.adapted_clip:
+        check_checkpoint_file(args.adapted_clip, 'mask-adapted CLIP checkpoint')
 
 
 def build_model(args):
@@ -153,16 +158,22 @@ def main(argv=None):
     args = parse_args(argv)
     if args.input is None and not args.toy:
         raise SystemExit('error: no input; give an image file or a folder of images')
+    if args.classes is not None:  # checked before anything slow (--toy trains its proposals on first use)
+        from clipdense.models.ovseg import load_class_names
+        load_class_names(args.classes)
     images = list_images(args.input) if args.input else toy_scenes()
     if not images:
         raise SystemExit(f'error: no images ({", ".join(IMAGE_EXTS)}) in {args.input}')
+    if args.input and not osp.isdir(args.input) and cv2.imread(images[0], cv2.IMREAD_COLOR) is None:
+        raise ValueError(f'{images[0]} is not a readable image file; give an image '
+                         f'({", ".join(IMAGE_EXTS)}) or a folder of images')
     names, predict = build_model(args)
     os.makedirs(args.out_dir, exist_ok=True)
     failed = 0
     for path in images:
         bgr = cv2.imread(path, cv2.IMREAD_COLOR)
         if bgr is None:
-            print(f'error: cannot read image {path}; skipped', file=sys.stderr)
+            print(f'warning: skipping {path}: not a readable image', file=sys.stderr)
             failed += 1
             continue
         labels = predict(bgr)
@@ -175,8 +186,12 @@ def main(argv=None):
             osp.join(args.out_dir, f'{stem}_overlay.png'))
         save_labels(labels, osp.join(args.out_dir, f'{stem}_labels.png'), len(names))
         print(f'{path} -> {args.out_dir}/{stem}_overlay.png, {stem}_labels.png')
-    return 1 if failed == len(images) else 0
+    if failed == len(images):
+        raise ValueError(f'none of the {len(images)} images in {args.input or "the toy scenes"} is readable; '
+                         f'give a folder of images ({", ".join(IMAGE_EXTS)})')
+    return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from clipdense.utils.cli import run_cli
+    sys.exit(run_cli(main))

@@ -9,6 +9,8 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 from PIL import Image
 
+from clipdense.utils.cli import run_cli
+
 from ..helpers import shapes_sample
 from ..models.ovseg.tiny import ROOT, one_thread, tiny_ovseg_config  # noqa: F401 (autouse)
 
@@ -47,7 +49,7 @@ def test_folder_with_a_broken_image(weights, tmp_path, capsys):
                     '--config', config, '--checkpoint', ckpt, '--out-dir', str(out)])
     assert rc == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith('error: cannot read image') and 'broken.jpg' in err[0]
+    assert err == [f'warning: skipping {tmp_path / "imgs" / "broken.jpg"}: not a readable image']
     for i in range(2):
         labels = np.array(Image.open(out / f'img{i}_labels.png'))
         overlay = Image.open(out / f'img{i}_overlay.png')
@@ -88,6 +90,52 @@ def test_missing_weights_and_classes_are_one_line_errors(weights, tmp_path):
         demo.main([str(tmp_path / 'imgs'), '--config', config])
     with pytest.raises(SystemExit, match='^error: input .* does not exist'):
         demo.main([str(tmp_path / 'nope.png'), '--classes', 'a'])
+
+
+def _one_line_error(argv, capsys, monkeypatch):
+    """Run the demo as from the command line; its stderr, which must be exactly one ``error:`` line."""
+    monkeypatch.delenv('CLIPDENSE_DEBUG', raising=False)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        run_cli(demo.main, argv)
+    err = capsys.readouterr().err
+    if isinstance(info.value.code, str):   # SystemExit('error: ...'): Python prints it as is, exit status 1
+        err = info.value.code + '\n'
+    else:
+        assert info.value.code == 1
+    assert err.count('\n') == 1 and err.startswith('error: ') and 'Traceback' not in err, err
+    return err.strip()
+
+
+def test_explicitly_empty_classes_are_rejected_even_with_toy(weights, tmp_path, capsys, monkeypatch):
+    config, ckpt = weights
+    _images(tmp_path / 'imgs', n=1)
+    from clipdense.models.ovseg import toy       # --toy must not fall back to its default vocabulary
+    monkeypatch.setattr(toy, 'toy_demo_defaults', lambda: (config, ckpt, None, 'red,green,blue,grey background'))
+    blank = _one_line_error([str(tmp_path / 'imgs'), '--toy', '--classes', ' , ,', '--out-dir', str(tmp_path / 'o')],
+                            capsys, monkeypatch)
+    assert blank.startswith('error: class list is empty or has an empty name')
+    for extra in (['--toy'], ['--config', config, '--checkpoint', ckpt]):
+        line = _one_line_error([str(tmp_path / 'imgs'), '--classes', '', '--out-dir', str(tmp_path / 'o'), *extra],
+                               capsys, monkeypatch)
+        assert line.split(':')[:2] == blank.split(':')[:2]
+    assert not (tmp_path / 'o').exists()
+
+
+def test_unreadable_single_image_and_corrupt_weights_are_one_line_errors(weights, tmp_path, capsys, monkeypatch):
+    config, ckpt = weights
+    folder = _images(tmp_path / 'imgs', n=1)
+    bad = tmp_path / 'random.pth'
+    bad.write_bytes(bytes(np.random.default_rng(0).integers(0, 256, 512, dtype=np.uint8)))
+    common = ['--classes', 'red,green', '--config', config, '--out-dir', str(tmp_path / 'o')]
+    line = _one_line_error([str(folder / 'broken.jpg'), *common, '--checkpoint', ckpt], capsys, monkeypatch)
+    assert line.startswith(f'error: {folder / "broken.jpg"} is not a readable image file')
+    line = _one_line_error([str(folder / 'img0.png'), *common, '--checkpoint', str(bad)], capsys, monkeypatch)
+    assert line.startswith(f'error: OVSeg weights {bad} is not a PyTorch checkpoint')
+    line = _one_line_error([str(folder / 'img0.png'), *common, '--checkpoint', ckpt, '--adapted-clip', str(bad)],
+                           capsys, monkeypatch)
+    assert line.startswith(f'error: mask-adapted CLIP checkpoint {bad} is not a PyTorch checkpoint')
+    assert not (tmp_path / 'o').exists()
 
 
 def test_overlay_palette_and_legend_helpers():
