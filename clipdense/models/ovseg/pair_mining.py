@@ -67,6 +67,10 @@ def read_captions(path: str, num_captions: int):
         data = json.load(f)
     if 'images' not in data or 'annotations' not in data:
         raise ValueError(f'{path} is not a COCO Captions file (needs "images" and "annotations")')
+    bad = [a for a in data['annotations'] if not {'id', 'image_id', 'caption'} <= set(a)][:1]
+    if bad or any(not {'id', 'file_name', 'height', 'width'} <= set(im) for im in data['images']):
+        raise ValueError(f'{path} is not a COCO Captions file: every annotation needs "id", "image_id" '
+                         'and "caption", every image "id", "file_name", "height" and "width"')
     images = {im['id']: im for im in data['images']}
     caps = defaultdict(list)
     for ann in sorted(data['annotations'], key=lambda a: a['id']):
