@@ -62,9 +62,34 @@ class _QuietOpenClip(logging.Filter):
 def load_toy_clip():
     from clipdense.clip import build_clip
     if not osp.isfile(CHECKPOINT):
-        raise SystemExit(f'toy CLIP checkpoint missing at {CHECKPOINT}; restore it from git or '
-                         'recreate it with `.venv/bin/python tools/pretrain_toy_clip.py`')
+        raise FileNotFoundError(f'toy CLIP checkpoint missing at {CHECKPOINT}; restore it from git or '
+                                'recreate it with `.venv/bin/python tools/pretrain_toy_clip.py`')
     return build_clip('tiny-ViT', CHECKPOINT)
+
+
+def class_names(classes: str):
+    """The ``--classes`` text as a list of names; ``ValueError`` (one line) on an empty name."""
+    from clipdense.clip import validate_class_names
+    try:
+        return validate_class_names(classes)
+    except ValueError as err:
+        raise ValueError(f'--classes {classes!r}: {err}') from None
+
+
+def read_image(path: str):
+    """``uint8 [H, W, 3]`` RGB of the ``--image`` file; ``FileNotFoundError``/``ValueError``
+    (one line, naming the file) when it is missing or not a readable image."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--image {path} not found; give the path of an image file '
+                                '(PNG, JPEG, ...) or leave --image out to segment the toy scenes')
+    try:
+        with Image.open(path) as img:
+            return np.asarray(img.convert('RGB'))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        raise ValueError(f'--image {path} is not a readable image ({type(err).__name__}); give a '
+                         'PNG or JPEG file') from None
 
 
 def step_world(job):
@@ -119,17 +144,16 @@ def step_vltseg(job):
 def step_open_vocab(job):
     """Zero-shot segmentation of the held-out object scenes from class names given as text."""
     import numpy as np
-    from PIL import Image
 
     from clipdense.toyworld import UNSEEN_COLOURS
     from clipdense.toyworld.clip_quality import load_object_split
     from clipdense.toyworld.zero_shot_segmentation import (colour_overlay, display_palette, legend,
                                                            save_panel, segment_with_class_names)
-    names = [n.strip() for n in job.classes.split(',')]
+    names = class_names(job.classes)
     model = load_toy_clip()
     result = dict(classes=names)
     if job.image:
-        image, label = np.asarray(Image.open(job.image).convert('RGB')), None
+        image, label = read_image(job.image), None
         pred = segment_with_class_names(model, image, names)
     else:  # all val scenes
         images, colours, _, objects = load_object_split(job.root, 'val')
@@ -233,8 +257,8 @@ def step_affordance(job):
         log(f'  {name:<16}{r["KLD"]:<20.2f}{r["SIM"]:<8.3f}{r["NSS"]:<8.2f}{100 * r["hit"]:.0f}%')
     knives = sorted(glob.glob(osp.join(job.root, 'umd', 'knife', '*', '*_rgb.jpg')))
     if not knives:
-        raise SystemExit(f'no toy knife images under {job.root}/umd; run the world step first '
-                         '(demo/main_job.py --steps world)')
+        raise FileNotFoundError(f'no toy knife images under {job.root}/umd; run the world step first '
+                                '(demo/main_job.py --steps world)')
     image = knives[0]
     panel = osp.join(job.out, 'affordance_knife.png')
     _run_tool(job, ['demo/affordance_demo.py', image, 'hold', 'cut', 'scoop', '--config', AFFORDANCE_CONFIG,
@@ -309,6 +333,15 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=None,
                    help='CPU threads for torch here and in the tools (1 is fastest on a busy machine)')
     args = p.parse_args(argv)
+    if not args.steps:  # would overwrite summary.json with an empty one
+        raise ValueError('--steps is given without a step name; name at least one of '
+                         + ', '.join(n for n, _ in STEPS) + ', or leave --steps out to run them all')
+    if 'open_vocab' in args.steps:  # bad input ends the job here, before any step has run
+        class_names(args.classes)
+        if args.image:
+            read_image(args.image)
+    if osp.exists(args.out) and not osp.isdir(args.out):
+        raise NotADirectoryError(f'--out {args.out} is a file, not a folder; pass a folder path')
     logging.getLogger().addFilter(_QuietOpenClip())  # open_clip logs on the root logger
     if args.threads:
         import torch
@@ -325,11 +358,19 @@ def main(argv=None):
         log(f'[demo {k}/{len(chosen)}] {name}: {fn.__doc__.strip().splitlines()[0]}')
         summary[name] = fn(job)
         log(f'[demo {k}/{len(chosen)}] {name} done in {time.time() - t:.0f}s')
-    with open(osp.join(job.out, 'summary.json'), 'w') as f:
+    path = osp.join(job.out, 'summary.json')
+    if osp.isfile(path):  # a run of some steps keeps the other steps' numbers of earlier runs
+        try:
+            with open(path) as f:
+                summary = {**json.load(f), **summary}
+        except (OSError, ValueError, TypeError):
+            pass  # unreadable: replaced by this run's numbers
+    with open(path, 'w') as f:
         json.dump(summary, f, indent=1)
     log(f'[demo] all steps done in {time.time() - start:.0f}s; numbers in summary.json')
     log(f'outputs: {job.out}')
 
 
 if __name__ == '__main__':
-    main()
+    from clipdense.utils.cli import run_cli
+    run_cli(main)

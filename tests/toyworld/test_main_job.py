@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
+import pytest
 from PIL import Image
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -31,3 +33,54 @@ def test_open_vocab_and_anomaly_steps(toy_root, tmp_path):
             for method in ('plain', 'anovl'):
                 assert Image.open(out / 'anomaly' / f'{cat}_{defect}_{method}.png').size == (2 * 3 * 128, 2 * 128)
     assert Image.open(out / 'open_vocab_segmentation.png').size == (4 * 3 * 64, 4 * 64)
+
+
+def _main_job():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('main_job', osp.join(ROOT, 'demo', 'main_job.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--image', 'missing.png'], 'error: --image {tmp}/missing.png not found; give the path of an image'),
+    (['--image', 'noise.png'], 'error: --image {tmp}/noise.png is not a readable image'),
+    (['--classes', ' , '], "error: --classes ' , ': class list is empty or has an empty name"),
+    (['--steps'], 'error: --steps is given without a step name; name at least one of world'),
+])
+def test_bad_arguments_are_one_line_errors_before_any_step(tmp_path, monkeypatch, capsys, args, message):
+    from clipdense.utils.cli import run_cli
+    job = _main_job()
+
+    def no_step(*a, **k):
+        raise AssertionError('a step ran')
+    monkeypatch.setattr(job, 'STEPS', [(name, no_step) for name, _ in job.STEPS])
+    monkeypatch.setattr(job, 'load_toy_clip', no_step)
+    (tmp_path / 'noise.png').write_bytes(np.random.default_rng(0).bytes(300))
+    args = [str(tmp_path / a) if a.endswith('.png') else a for a in args]
+    out = tmp_path / 'out'
+    with pytest.raises(SystemExit) as err:
+        run_cli(job.main, ['--root', str(tmp_path / 'world'), '--out', str(out), *args])
+    assert err.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message.format(tmp=tmp_path)), lines
+    assert not out.exists() and not (tmp_path / 'world').exists()
+
+
+def test_a_run_of_some_steps_keeps_the_other_steps_numbers(tmp_path, monkeypatch):
+    job = _main_job()
+    numbers = {name: {'score': k} for k, (name, _) in enumerate(job.STEPS)}
+
+    def step(name):
+        def fn(j):
+            """A stub step."""
+            return numbers[name]
+        return fn
+    monkeypatch.setattr(job, 'STEPS', [(name, step(name)) for name, _ in job.STEPS])
+    first, second = job.STEPS[0][0], job.STEPS[1][0]
+    out = tmp_path / 'out'
+    summary = out / 'summary.json'
+    job.main(['--root', str(tmp_path / 'world'), '--out', str(out), '--steps', first])
+    job.main(['--root', str(tmp_path / 'world'), '--out', str(out), '--steps', second])
+    assert json.loads(summary.read_text()) == {first: {'score': 0}, second: {'score': 1}}
