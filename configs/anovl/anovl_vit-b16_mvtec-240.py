@@ -17,7 +17,9 @@ model = dict(
         arch='ViT-B-16',
         checkpoint='~/.cache/clipdense/clip',  # CLIP weights: a folder holding ViT-B-16.pt, or the file
         vv_start=1,                 # V-V path from block 1 on (all 12 blocks, official code)
-        score_layers=(3, 6, 9, 12),  # local tokens scored and averaged (official features_list)
+        score_layers=(3, 6, 9, 12),  # local tokens scored and averaged (the official features_list;
+                                     # its in-place V-V update leaves all four equal to block 12's,
+                                     # so the official maps are block 12's: score_layers=(12,))
         logit_scale=1.0,            # softmax over raw cosine similarities (official code)
         patch_smooth=3,             # 3x3 mean filter on the patch grid
         gaussian_sigma=4.0,         # Gaussian smoothing of the upsampled map, in pixels
