@@ -5,7 +5,9 @@ Co-segmentation weights (per pixel of every archive image, multiplied together):
 
 * language guidance: ``σ(τ · cos(CLIP dense embedding, concept text))`` (``text_attention``);
 * context elimination: ``Π_c (1 - σ(cos(f, r_c)))`` over the references ``r_c`` of background
-  concepts (``context_concepts``), which are themselves co-segmented first, without it.
+  concepts (``context_concepts``). These are co-segmented first, one after another as the
+  released code does: context concept ``i`` is eliminated against concepts ``0..i-1`` (the
+  first against none).
 
 A concept that is itself a context concept reuses that reference, and ``context_aliases`` maps
 a concept to a context concept's reference (the released code does ``vegetation -> tree``).
@@ -109,13 +111,17 @@ class ConceptReferences:
         return ref
 
     def context_references(self) -> torch.Tensor:
-        """``[Kc, C]`` references of the context concepts (co-segmented without elimination)."""
+        """``[Kc, C]`` references of the context concepts, co-segmented in order: concept ``i``
+        with context elimination against the references of concepts ``0..i-1`` (the first one
+        without elimination), as the released ``ReCo.__init__`` does."""
         if self._context is None:
             names = list(self.context_concepts)
-            refs = []
+            refs: List[torch.Tensor] = []
             if names:
                 self.log(f'co-segmenting {len(names)} context concepts: {names}')
-                refs = [self.co_segment(n, p, None) for n, p in zip(names, self.retrieve(names))]
+                for name, paths in zip(names, self.retrieve(names)):
+                    previous = torch.stack(refs) if refs else None
+                    refs.append(self.co_segment(name, paths, previous))
             self._context = torch.stack(refs) if refs else torch.zeros(0, self.encoder.embed_dim,
                                                                       device=self.device)
         return self._context

@@ -56,6 +56,37 @@ def test_co_segmentation_equals_explicit_composition(parts):
     assert torch.allclose(ref, want, atol=1e-6) and torch.equal(bank.seeds['green'], seeds)
 
 
+def test_context_concepts_are_eliminated_against_the_previous_ones(parts, monkeypatch):
+    """Context concept i is co-segmented with elimination of concepts 0..i-1 (the released
+    ReCo.__init__): 'sky' without elimination, 'road' against 'sky', 'tree' against both."""
+    from clipdense.models.reco import references as module
+    index, text, encoder, dense = parts
+    bank = make_bank(parts, context_concepts=('sky', 'road', 'tree'))
+    seen = {}
+    original = module.reference_embedding
+
+    def spy(feats, weights, *args):
+        seen[len(seen)] = weights.clone()
+        return original(feats, weights, *args)
+
+    monkeypatch.setattr(module, 'reference_embedding', spy)
+    ctx = bank.context_references()
+    monkeypatch.setattr(module, 'reference_embedding', original)
+    assert ctx.shape == (3, encoder.embed_dim) and len(seen) == 3
+    for i, name in enumerate(('sky', 'road', 'tree')):
+        paths = bank.archives[name]
+        images = bank.load_archive(paths)
+        feats = encoder(images)
+        att = text_attention(dense(normalize_images(images))['dense_embed'], text.embed([name]), 10.0,
+                             feats.shape[-2:])[:, 0]
+        want = att if i == 0 else att * context_weights(feats, ctx[:i])
+        assert torch.allclose(seen[i], want, atol=1e-6), name
+        if i:   # the weights really carry an elimination factor (< 1) from the earlier concepts
+            assert not torch.allclose(seen[i], att, atol=1e-4)
+        expected = bank.co_segment(name, paths, ctx[:i] if i else None)
+        assert torch.allclose(ctx[i], expected, atol=1e-6), name
+
+
 def test_without_guidance_or_context_the_weights_are_ones(parts):
     bank = make_bank(parts, use_text_attention=False, context_concepts=())
     refs = bank.build(['red'])
