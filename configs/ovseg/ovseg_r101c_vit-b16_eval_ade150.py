@@ -6,7 +6,9 @@ _base_ = ['../_base_/default_runtime.py', './_base_/models/ovseg_r101c_vit-b16.p
           './_base_/datasets/ade150.py']
 
 model = dict(test_class_names='{{ fileDirname }}/class_lists/ade150.txt',
-             clip_weight=0.7,  # lambda, as released
+             # lambda = 0.7: CLIP_ENSEMBLE_WEIGHT in ov-seg's ovseg_R101c_vitB_bs32_120k.yaml, used unchanged
+             # by GETTING_STARTED.md's only R-101c command (ADE-150).
+             clip_weight=0.7,
              clip_classifier=dict(mask_prompt_depth=3,
                                   adapted_checkpoint='checkpoints/ovseg/maskclip_vit-b16_ft-mpt.pth'))
 val_cfg = dict(type='ValLoop')

@@ -6,7 +6,10 @@ _base_ = ['../_base_/default_runtime.py', './_base_/models/ovseg_r101c_vit-b16.p
           './_base_/datasets/pc59.py']
 
 model = dict(test_class_names='{{ fileDirname }}/class_lists/pc59.txt',
-             clip_weight=0.6,  # lambda, released PC command's value
+             # lambda = 0.6 is borrowed from the Swin-B model: ov-seg's GETTING_STARTED.md passes
+             # MODEL.CLIP_ADAPTER.CLIP_ENSEMBLE_WEIGHT 0.6 only in its Swin-B (ovseg_swinB_vitL_bs32_120k.yaml)
+             # Pascal Context command; no R-101c PC command is released (its yaml default is 0.7).
+             clip_weight=0.6,
              clip_classifier=dict(mask_prompt_depth=3,
                                   adapted_checkpoint='checkpoints/ovseg/maskclip_vit-b16_ft-mpt.pth'))
 val_cfg = dict(type='ValLoop')

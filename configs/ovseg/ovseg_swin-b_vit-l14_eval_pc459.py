@@ -6,7 +6,7 @@ _base_ = ['../_base_/default_runtime.py', './_base_/models/ovseg_swin-b_vit-l14.
           './_base_/datasets/pc459.py']
 
 model = dict(test_class_names='{{ fileDirname }}/class_lists/pc459.txt',
-             clip_weight=0.6,  # lambda, released PC command's value
+             clip_weight=0.6,  # lambda: GETTING_STARTED.md's Swin-B Pascal Context command (yaml default 0.7)
              clip_classifier=dict(mask_prompt_depth=3,
                                   adapted_checkpoint='checkpoints/ovseg/maskclip_vit-l14_ft-mpt.pth'))
 test_pipeline = [

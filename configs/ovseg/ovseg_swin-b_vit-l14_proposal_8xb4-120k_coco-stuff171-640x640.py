@@ -11,6 +11,9 @@ crop_size = (640, 640)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # Multi-scale, from ovseg_swinB_vitL_bs32_120k.yaml: INPUT.MIN_SIZE_TRAIN =
+    # [int(x * 0.1 * 640) for x in range(5, 21)] (short side 320..1280), MIN_SIZE_TRAIN_SAMPLING
+    # "choice", MAX_SIZE_TRAIN 2560. (The R-101c yaml has no such list; see the dataset base.)
     dict(type='RandomChoiceResize', scales=[int(640 * x * 0.1) for x in range(5, 21)],
          resize_type='ResizeShortestEdge', max_size=2560),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=1.0),

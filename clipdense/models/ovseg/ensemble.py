@@ -6,9 +6,24 @@ the K classes). OVSeg combines them geometrically (Sec. 3.1):
 
     p[q] = p_seg[q] ** (1 - lambda) * p_clip[q] ** lambda
 
-(``lambda`` = 0.7 in the released configs; 0.6 for Pascal Context, 0.45 for Pascal VOC with
-Swin-B). Proposals whose mask is empty at the CLIP threshold get ``p_clip = 1`` (the released
-code's convention), i.e. ``p = p_seg ** (1 - lambda)``.
+(``lambda`` = 0.7 in the released yaml files; the released Swin-B commands use 0.6 for Pascal
+Context and 0.45 for Pascal VOC).
+
+Proposals CLIP did not classify (``valid`` False: no pixel above the CLIP mask threshold) are
+handled as in the released ``OVSeg.semantic_inference``:
+
+* ``0 <= lambda < 1``: ``p_clip := 1``, i.e. ``p = p_seg ** (1 - lambda)`` (its ensemble branch,
+  which fills a ones tensor and writes the CLIP scores of the valid proposals into it).
+* ``lambda = 1`` (CLIP only): the proposal is left out of the semantic map (its class scores are
+  0), as in the released CLIP-only branch, which keeps only the valid proposals and their masks.
+  The released ensemble branch evaluated at ``lambda = 1`` would instead give such a proposal
+  ``p = 1`` for every class; that adds the same amount to every class at each pixel, so its
+  argmax map is the same, but the scores are not CLIP probabilities and can push a 1-class
+  vocabulary over its threshold.
+
+(The released code reaches its CLIP-only branch with ``CLIP_ENSEMBLE_WEIGHT <= 0`` and its
+proposal-classifier-only path with ``CLIP_ENSEMBLE False``; here ``lambda`` follows the formula
+above: 0 is proposal-classifier only, 1 is CLIP only.)
 
 With a class-agnostic proposal generator ``p_seg`` is a single objectness score and
 ``p = objectness * p_clip`` (empty proposals get 0): CLIP alone names the regions.
@@ -28,7 +43,7 @@ def ensemble_class_scores(p_seg: torch.Tensor, p_clip: torch.Tensor, valid: torc
             ``[..., Q, 1]`` objectness for a class-agnostic generator.
         p_clip: ``[..., Q, K]`` CLIP probabilities.
         valid: ``[..., Q]`` bool, proposals that CLIP classified.
-        clip_weight: ``lambda`` in ``[0, 1]``.
+        clip_weight: ``lambda`` in ``[0, 1]``; 1 is CLIP only (unclassified proposals get 0).
 
     Returns:
         ``[..., Q, K]`` ensembled class scores.
@@ -41,6 +56,8 @@ def ensemble_class_scores(p_seg: torch.Tensor, p_clip: torch.Tensor, valid: torc
     if p_seg.shape != p_clip.shape:
         raise ValueError(f'proposal scores {tuple(p_seg.shape)} and CLIP scores {tuple(p_clip.shape)} '
                          'must cover the same classes')
+    if clip_weight == 1.0:   # CLIP only: unclassified proposals drop out of the semantic map
+        return torch.where(valid, p_clip, torch.zeros_like(p_clip))
     p_clip = torch.where(valid, p_clip, torch.ones_like(p_clip))
     return p_seg.pow(1.0 - clip_weight) * p_clip.pow(clip_weight)
 

@@ -58,6 +58,20 @@ def test_proposal_recipes_carry_the_released_numbers():
     assert len(load_class_names(small.model.train_class_names)) == small.model.decode_head.num_classes == 171
 
 
+def test_proposal_training_scales_follow_the_released_yaml_files():
+    # R-101c yaml sets no INPUT.MIN_SIZE_TRAIN: detectron2 defaults (short side 800, max 1333),
+    # then the 512 crop. Swin-B yaml: short side from [int(x * 0.1 * 640) for x in 5..20], max 2560.
+    small = Config.fromfile([c for c in CONFIGS if 'r101c' in c and 'proposal' in c][0])
+    large = Config.fromfile([c for c in CONFIGS if 'swin-b' in c and 'proposal' in c][0])
+    resize = small.train_dataloader.dataset.pipeline[2]
+    assert (resize.type, resize.scale, resize.max_size) == ('ResizeShortestEdge', 800, 1333)
+    assert small.train_dataloader.dataset.pipeline[3].crop_size == (512, 512)
+    resize = large.train_dataloader.dataset.pipeline[2]
+    assert resize.type == 'RandomChoiceResize' and resize.max_size == 2560
+    assert resize.scales == [int(x * 0.1 * 640) for x in range(5, 21)]
+    assert large.train_dataloader.dataset.pipeline[3].crop_size == (640, 640)
+
+
 def test_clip_finetuning_recipes():
     cfgs = {osp.basename(c): Config.fromfile(c) for c in CONFIGS if 'maskclip' in c}
     ft = cfgs['ovseg_maskclip_vit-b16_full-ft_4xb128-5ep_coco-pairs.py']

@@ -6,9 +6,13 @@ crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    # short side drawn from 256..1024 (0.5x..2x of 512), long side <= 2048 (detectron2 "choice")
-    dict(type='RandomChoiceResize', scales=[int(512 * x * 0.1) for x in range(5, 21)],
-         resize_type='ResizeShortestEdge', max_size=2048),
+    # Single scale: short side 800, long side <= 1333, then the 512 crop. The released
+    # ovseg_R101c_vitB_bs32_120k.yaml has no _BASE_ and sets no INPUT.MIN_SIZE_TRAIN /
+    # MAX_SIZE_TRAIN, and open_vocab_seg/config.py adds none, so detectron2's defaults apply
+    # (MIN_SIZE_TRAIN=(800,), MAX_SIZE_TRAIN=1333, sampling "choice" over that one size), as
+    # used by its mask_former_semantic dataset mapper's ResizeShortestEdge. Only the Swin-B yaml
+    # sets a multi-scale list (0.5x..2x of 640, max 2560); that config overrides this pipeline.
+    dict(type='ResizeShortestEdge', scale=800, max_size=1333),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=1.0),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
