@@ -79,7 +79,13 @@ def test_larger_position_grid_is_resampled(tmp_path):
     sd['visual.positional_embedding'] = torch.cat([pos[:1], big.permute(0, 2, 3, 1).reshape(144, -1)])
     torch.save(sd, tmp_path / 'big.pt')
     model = build_clip('tiny-ViT', str(tmp_path / 'big.pt'))
-    assert model.visual.positional_embedding.shape == pos.shape
+    loaded = model.visual.positional_embedding.detach()
+    assert loaded.shape == pos.shape
+    torch.testing.assert_close(loaded[:1], pos[:1], rtol=0, atol=0)   # class token kept as is
+    # the 12x12 grid is resampled back to 8x8 bicubically (independent of clipdense's helper)
+    back = torch.nn.functional.interpolate(big, size=(8, 8), mode='bicubic', align_corners=False)
+    torch.testing.assert_close(loaded[1:], back.permute(0, 2, 3, 1).reshape(64, -1))
+    assert not torch.allclose(loaded[1:], sd['visual.positional_embedding'][1:65])  # not a truncation
 
 
 def test_wrong_architecture_names_missing_keys(tmp_path):

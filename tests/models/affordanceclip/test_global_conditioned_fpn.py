@@ -32,13 +32,49 @@ def test_output_depends_on_the_global_embedding():
     assert not torch.allclose(a, b)
 
 
+def _cris_forward(fpn, v3, v4, v5, g):
+    """The FPN written out layer by layer with CRIS's resampling for exact strides:
+    ``scale_factor=2`` bilinear upsampling and 2x2 average pooling."""
+    def up2(x):
+        return F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
+
+    cond = fpn.global_proj(g)[..., None, None]
+    f5 = fpn.cond_norm(fpn.proj5(v5) * cond)
+    f4 = fpn.fuse4(torch.cat([fpn.proj4(v4), up2(f5)], dim=1))
+    f3 = fpn.fuse3(torch.cat([F.avg_pool2d(fpn.proj3(v3), 2, 2), f4], dim=1))
+    fused = fpn.aggregate(torch.cat([fpn.out3(f3), fpn.out4(f4), up2(fpn.out5(f5))], dim=1))
+    h, w = fused.shape[-2:]
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing='ij')
+    coords = torch.stack([xx, yy]).expand(fused.shape[0], -1, -1, -1)
+    return fpn.refine(fpn.coord_conv(torch.cat([fused, coords], dim=1)))
+
+
 def test_coordinates_and_resampling_match_cris_for_exact_strides():
     c = coord_maps(torch.zeros(2, 1, 3, 5))
     assert c.shape == (2, 2, 3, 5)
     assert torch.allclose(c[0, 0, 0], torch.linspace(-1, 1, 5))       # x varies along width
     assert torch.allclose(c[0, 1, :, 0], torch.linspace(-1, 1, 3))    # y varies along height
-    x = torch.randn(1, 3, 8, 8)
-    assert torch.allclose(F.adaptive_avg_pool2d(x, (4, 4)), F.avg_pool2d(x, 2, 2))
-    y = torch.randn(1, 3, 4, 4)
-    assert torch.allclose(F.interpolate(y, size=(8, 8), mode='bilinear', align_corners=False),
-                          F.interpolate(y, scale_factor=2, mode='bilinear', align_corners=False))
+    assert torch.equal(c[1], c[0])
+    # the module's own forward (adaptive pooling / resizing to v4's size) against CRIS's
+    # fixed-stride operations, with the module's layers (eval: running BN statistics)
+    torch.manual_seed(0)
+    fpn = _fpn()
+    with torch.no_grad():   # non-trivial BN statistics and affine parameters
+        for m in fpn.modules():
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    fpn.eval()
+    levels = [torch.randn(2, 6, 16, 20), torch.randn(2, 10, 8, 10), torch.randn(2, 8, 4, 5)]
+    g = torch.randn(2, 8)
+    with torch.no_grad():
+        out = fpn(levels, g)
+        ref = _cris_forward(fpn, *levels, g)
+        # the resampling matters: nearest-neighbour upsampling gives another result
+        f5 = fpn.cond_norm(fpn.proj5(levels[2]) * fpn.global_proj(g)[..., None, None])
+        assert not torch.allclose(F.interpolate(f5, scale_factor=2, mode='nearest'),
+                                  F.interpolate(f5, scale_factor=2, mode='bilinear'))
+    assert out.shape == (2, 6, 8, 10)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)

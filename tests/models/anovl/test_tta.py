@@ -69,15 +69,43 @@ def test_every_fit_starts_afresh():
     assert tta.fit(ad, tokens, ce) == pytest.approx(first)
 
 
-def test_adaptation_of_localizer_output(tiny_tfa):
+def _abnormal_probs(tokens, class_embeds, logit_scale):
+    """softmax(scale * cos(token, class embedding)) of the abnormal state, written out."""
+    cos = torch.einsum('blhwd,bkd->blhwk', F.normalize(tokens, dim=-1), F.normalize(class_embeds, dim=-1))
+    return (logit_scale * cos).softmax(-1)[..., 1]
+
+
+def test_adaptation_of_localizer_output(tiny_tfa, monkeypatch):
     x = torch.randn(3, 3, 64, 64)
     out = tiny_tfa(x, ['bottle', 'wood', 'bottle'])
+    scale = tiny_tfa.logit_scale
+    # the formula reproduces the localizer's own (unadapted) patch probabilities
+    torch.testing.assert_close(_abnormal_probs(out['local_tokens'].float(), out['class_embeds'], scale),
+                               out['patch_probs'], rtol=1e-4, atol=1e-5)
+    fitted = []   # (adapter, tokens, class embeddings) of every fit, kept after fitting
+    fit = TTA.fit
+    monkeypatch.setattr(TTA, 'fit', lambda self, ad, tok, ce, s=1.0: fitted.append((ad, tok, ce))
+                        or fit(self, ad, tok, ce, s))
     res = TTA(steps=5, seed=0)(tiny_tfa, out, (64, 64))
     assert res['anomaly_map'].shape == (3, 64, 64)
     assert sorted(res['losses']) == [(0, 2), (1,)]  # one adapter per object, fit on its images
     assert all(len(v) == 5 for v in res['losses'].values())
-    assert not torch.allclose(res['anomaly_map'], out['anomaly_map'])
     assert ((res['patch_probs'] >= 0) & (res['patch_probs'] <= 1)).all()
+    # each adapter was fit on the tokens of its own images, with its object's prompts as basis
+    assert len(fitted) == 2
+    expected = torch.empty_like(out['patch_probs'])
+    for (ad, tok, ce), idx in zip(fitted, ([0, 2], [1])):
+        torch.testing.assert_close(tok, out['local_tokens'][idx])
+        torch.testing.assert_close(ce, out['class_embeds'][idx])
+        prompts = out['states'][idx[0]].prompt_embeds
+        torch.testing.assert_close(ad.basis, prompts.reshape(-1, prompts.shape[-1]).float())
+        with torch.no_grad():
+            expected[idx] = _abnormal_probs(ad(tok.float()), ce, scale)
+    # the refined output is the localizer's readout of the adapted tokens
+    torch.testing.assert_close(res['patch_probs'], expected, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(res['anomaly_map'], tiny_tfa.maps_from_probs(expected, (64, 64)),
+                               rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(res['anomaly_map'], out['anomaly_map'])
 
 
 def test_bad_adapter_config():

@@ -78,9 +78,32 @@ def test_text_embeddings_are_computed_once_per_class_list():
 def test_arbitrary_vocabularies(names):
     clip = MaskAdaptedCLIP(arch='tiny-ViT', crop_size=64, templates='single').eval()
     images, probs = _proposals(B=1, Q=3)
+    K = len(names)
+    perm = torch.randperm(K, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         logits, valid = clip.classify_proposals(images, probs, names)
-    assert logits.shape == (1, 3, len(names)) and torch.isfinite(logits).all()
+        # independent computation: single template, L2-normalised text and region embeddings
+        tokens = clip.text.tokenize([f'a photo of a {n}.' for n in names])
+        text = F.normalize(clip.text(tokens).float(), dim=-1)
+        regions = clip.encode_masked(clip.normalize(images), probs.flatten(0, 1), torch.tensor([0, 1]),
+                                     torch.tensor([0, 0]))
+        permuted, _ = clip.classify_proposals(images, probs, [names[i] for i in perm])
+        extra, extra_valid = clip.classify_proposals(images, probs, names + ['an extra class'])
+    assert logits.shape == (1, 3, K) and torch.isfinite(logits).all()
+    assert valid.tolist() == [[True, True, False]] and (logits[0, 2] == 0).all()
+    cos = regions @ text.t()
+    assert cos.abs().max() <= 1 + 1e-5
+    torch.testing.assert_close(logits[0, :2], 100.0 * cos, atol=1e-3, rtol=1e-4)
+    torch.testing.assert_close(logits[0, :2].softmax(-1), (100.0 * cos).softmax(-1), atol=1e-5, rtol=1e-4)
+    # permuting the vocabulary permutes the scores
+    torch.testing.assert_close(permuted, logits[..., perm], atol=1e-4, rtol=1e-5)
+    # adding a class leaves the other logits alone; their probabilities only change normalisation
+    assert extra.shape == (1, 3, K + 1) and torch.equal(extra_valid, valid)
+    torch.testing.assert_close(extra[..., :K], logits, atol=1e-4, rtol=1e-5)
+    log_old, log_new = logits[0, :2].log_softmax(-1), extra[0, :2].log_softmax(-1)
+    shift = log_new[:, :K] - log_old                       # log p_new - log p_old: one constant per region
+    torch.testing.assert_close(shift, shift[:, :1].expand_as(shift), atol=1e-3, rtol=0)
+    torch.testing.assert_close(shift[:, 0].exp(), 1.0 - log_new[:, K].exp(), atol=1e-4, rtol=1e-4)
 
 
 def test_fine_tuned_weights_round_trip_and_missing_file_error(tmp_path):

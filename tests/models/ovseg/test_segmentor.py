@@ -68,10 +68,20 @@ def test_checkpoints_leave_out_the_frozen_clip_and_loading_keeps_it():
 
 def test_class_agnostic_generator_uses_objectness_times_clip():
     model = _model('agnostic')
-    data = model.data_preprocessor(dict(inputs=list(_batch().byte())), False)
+    x = model.data_preprocessor(dict(inputs=list(_batch().byte())), False)['inputs']
+    metas = [dict(img_shape=x.shape[2:], ori_shape=x.shape[2:])]
     with torch.no_grad():
-        out = model.predict(data['inputs'])
+        cls, masks = model.decode_head.predict_proposals(model.extract_feat(x), metas, x.shape[2:])
+        assert cls.shape[-1] == 2                                 # object / no object
+        objectness = cls.softmax(-1)[..., :1]
+        logits, valid = model.clip_classifier.classify_proposals(model.raw_rgb(x), masks.sigmoid(), SHAPES_CLASSES)
+        p_clip = logits.softmax(-1)
+        p_clip[~valid] = 0.0                                      # proposals CLIP did not classify drop out
+        expected = torch.einsum('bqk,bqhw->bkhw', objectness * p_clip, masks.sigmoid())
+        torch.testing.assert_close(model.encode_decode(x, metas), expected, atol=1e-5, rtol=1e-4)
+        out = model.predict(x)
     assert out[0].seg_logits.data.shape[0] == len(SHAPES_CLASSES)
+    torch.testing.assert_close(out[0].seg_logits.data, expected[0], atol=1e-5, rtol=1e-4)
 
 
 def test_loss_trains_only_the_proposal_generator():

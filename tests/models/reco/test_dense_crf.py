@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from clipdense.models.reco.dense_crf import dense_crf
 
@@ -68,8 +69,43 @@ def test_bad_inputs_give_one_line_errors_and_the_grid_is_capped():
         dense_crf(torch.zeros(1, 4, 4), torch.zeros(2, 4, 4))
     with pytest.raises(ValueError, match='iters must be >= 0'):
         dense_crf(torch.zeros(3, 4, 4), torch.zeros(2, 4, 4), iters=-1)
-    out = dense_crf(torch.rand(3, 1, 3000) * 255, torch.randn(2, 1, 3000), max_pixels=64)  # 1x64 grid
+    g = torch.Generator().manual_seed(0)
+    image, logits = torch.rand(3, 1, 3000, generator=g) * 255, torch.randn(2, 1, 3000, generator=g) * 2
+    kw = dict(iters=3, pos_w=3.0, pos_xy_std=60.0, bi_w=4.0, bi_xy_std=200.0, bi_rgb_std=60.0)
+    out = dense_crf(image, logits, max_pixels=64, **kw)
     assert out.shape == (2, 1, 3000)
+    torch.testing.assert_close(out.double(), capped_reference(image, logits, 1, 64, **kw), rtol=0, atol=1e-4)
+    assert not torch.allclose(out, logits.softmax(0), atol=0.05)  # the messages do change it
+    # the cap matters here: a finer grid gives other messages
+    assert not torch.allclose(out, dense_crf(image, logits, max_pixels=256, **kw), atol=1e-3)
+
+
+def capped_reference(image, logits, gh, gw, iters, pos_w, pos_xy_std, bi_w, bi_xy_std, bi_rgb_std):
+    """What the docstring promises for a capped grid of ``gh x gw`` points, float64: the unary
+    and the colours area-averaged onto the grid, point positions at the cell centres in
+    full-resolution pixels, mean field on the grid (``iters - 1`` updates), the last message
+    bilinearly upsampled and added to the *full-resolution* unary."""
+    c, h, w = logits.shape
+    log_p = torch.log_softmax(logits.double(), 0)
+    grid_log_p = F.adaptive_avg_pool2d(log_p[None], (gh, gw))[0].reshape(c, -1).T
+    rgb = F.adaptive_avg_pool2d(image.double()[None], (gh, gw))[0].reshape(3, -1).T
+    pix = [((y + 0.5) * h / gh, (x + 0.5) * w / gw) for y in range(gh) for x in range(gw)]
+    n = len(pix)
+    kp, kb = torch.zeros(n, n, dtype=torch.float64), torch.zeros(n, n, dtype=torch.float64)
+    for i in range(n):
+        for j in range(n):
+            d2 = (pix[i][0] - pix[j][0]) ** 2 + (pix[i][1] - pix[j][1]) ** 2
+            kp[i, j] = math.exp(-d2 / (2 * pos_xy_std ** 2))
+            kb[i, j] = math.exp(-d2 / (2 * bi_xy_std ** 2)
+                                - float(((rgb[i] - rgb[j]) ** 2).sum()) / (2 * bi_rgb_std ** 2))
+    kp, kb = (k / torch.sqrt(k.sum(1)[:, None] * k.sum(1)[None, :]) for k in (kp, kb))
+    pairwise = pos_w * kp + bi_w * kb
+    q = grid_log_p.softmax(1)
+    for _ in range(iters - 1):
+        q = (grid_log_p + pairwise @ q).softmax(1)
+    message = F.interpolate((pairwise @ q).T.reshape(1, c, gh, gw), size=(h, w), mode='bilinear',
+                            align_corners=False)[0]
+    return (log_p + message).softmax(0)
 
 
 def test_runs_on_the_logits_device():

@@ -1,5 +1,6 @@
 """SlideMask2FormerHead: output-size rule, the mask-classification sum on hand-computed numbers,
 and sliding-window inference on padded test batches (where mmseg's head fails)."""
+import copy
 import math
 
 import pytest
@@ -48,13 +49,33 @@ def padded_batch():
 
 def test_slide_inference_on_padded_batches():
     model = tiny_segmentor(size_divisor=32)                  # 70x100 -> padded to 96x128
+    batch = padded_batch()
+    assert tuple(model.test_cfg.crop_size) == (64, 64) and tuple(model.test_cfg.stride) == (48, 48)
     with torch.no_grad():
-        out = model.test_step(padded_batch())
+        out = model.test_step(copy.deepcopy(batch))
+        data = model.data_preprocessor(copy.deepcopy(batch), False)
+        inputs, meta = data['inputs'], data['data_samples'][0].metainfo
+        assert inputs.shape[-2:] == (96, 128)
+        slide = model.inference(inputs, [dict(meta)])
+        # mmseg's windows on 96x128 with 64x64 crops, stride 48: rows [0,64) [32,96), cols [0,64) [48,112) [64,128)
+        crop_meta = [dict(meta, img_shape=torch.Size((64, 64)))]          # as slide inference sets it
+        total = torch.zeros(1, 19, 96, 128)
+        count = torch.zeros(1, 1, 96, 128)
+        for y in (0, 32):
+            for x in (0, 48, 64):
+                crop = model.encode_decode(inputs[..., y:y + 64, x:x + 64], crop_meta)
+                assert crop.shape == (1, 19, 64, 64)                    # each window sized to the window
+                total[..., y:y + 64, x:x + 64] += crop
+                count[..., y:y + 64, x:x + 64] += 1
+    assert count.min() >= 1
+    torch.testing.assert_close(slide, total / count, rtol=1e-5, atol=1e-5)
     assert out[0].pred_sem_seg.data.shape == (1, 70, 100)
     assert out[0].seg_logits.data.shape == (19, 70, 100)
+    torch.testing.assert_close(out[0].seg_logits.data, slide[0, :, :70, :100], rtol=1e-5, atol=1e-5)  # padding cut
+    torch.testing.assert_close(out[0].pred_sem_seg.data[0], slide[0, :, :70, :100].argmax(0))
     model.test_cfg.mode = 'whole'
     with torch.no_grad():
-        assert model.test_step(padded_batch())[0].pred_sem_seg.data.shape == (1, 70, 100)
+        assert model.test_step(copy.deepcopy(batch))[0].pred_sem_seg.data.shape == (1, 70, 100)
 
 
 def test_mmseg_head_fails_where_ours_works():
