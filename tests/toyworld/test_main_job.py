@@ -23,15 +23,26 @@ def test_open_vocab_and_anomaly_steps(toy_root, tmp_path):
     assert any(line.startswith('[demo 1/2] open_vocab') for line in lines)
     with open(out / 'summary.json') as f:
         summary = json.load(f)
-    assert 0 <= summary['open_vocab']['object_pixel_acc'] <= 1
+    # measured 0.528 (README, full world: 0.558); chance 1/9 = 0.111 (9 class names)
+    assert summary['open_vocab']['object_pixel_acc'] > 0.3
+    anomaly = summary['anomaly']
     for cat in ('fabric', 'washer'):
-        assert set(summary['anomaly'][cat]) == {'plain', 'anovl_tfa', 'anovl_tfa_tta'}
-        for scores in summary['anomaly'][cat].values():
+        assert set(anomaly[cat]) == {'plain', 'anovl_tfa', 'anovl_tfa_tta'}
+        for scores in anomaly[cat].values():
             assert set(scores) == {'pixel_auroc', 'image_auroc'}
             assert all(0 <= v <= 1 for v in scores.values())
+        # test-time adaptation refines the maps only: both AnoVL columns share the TFA image score
+        assert anomaly[cat]['anovl_tfa']['image_auroc'] == anomaly[cat]['anovl_tfa_tta']['image_auroc']
         for defect in ('good', 'scratch', 'hole', 'stain'):
             for method in ('plain', 'anovl'):
                 assert Image.open(out / 'anomaly' / f'{cat}_{defect}_{method}.png').size == (2 * 3 * 128, 2 * 128)
+    # plain CLIP pixel AUROC: measured fabric 0.983, washer 0.820; chance 0.5
+    assert anomaly['fabric']['plain']['pixel_auroc'] > 0.75 and anomaly['washer']['plain']['pixel_auroc'] > 0.65
+    # AnoVL on fabric (README 0.897 / 0.898): measured TFA 0.940, TFA+TTA 0.939; chance 0.5. Washer is
+    # below chance for AnoVL (measured 0.40 / 0.47, README 0.408 / 0.534), and image AUROCs on 13 test
+    # images are too coarse for a floor, so neither is bounded here.
+    assert anomaly['fabric']['anovl_tfa']['pixel_auroc'] > 0.7
+    assert anomaly['fabric']['anovl_tfa_tta']['pixel_auroc'] > 0.7
     assert Image.open(out / 'open_vocab_segmentation.png').size == (4 * 3 * 64, 4 * 64)
 
 

@@ -99,7 +99,15 @@ def test_segmentation_config_trains_and_validates(trained):
     rows = _scalars(trained[SEG_RN50])
     losses = [r for r in rows if 'loss' in r]
     assert len(losses) == 4 and all('aux_identity.loss_ce' in r for r in losses)
-    assert any('mIoU' in r for r in rows)
+    # 4 warm-up iterations (lr <= 2e-7) of a random-init tiny CLIP: the loss does not fall and mIoU
+    # is 0 (measured loss 1.035, 1.170, 1.987, 1.867), so check deterministic relations instead:
+    # the logged loss is the sum of its two parts and the warm-up lr rises every iteration
+    for r in losses:
+        assert r['loss'] == pytest.approx(r['decode.loss_ce'] + r['aux_identity.loss_ce'], rel=1e-5), r
+    lrs = [r['lr'] for r in losses]
+    assert all(a < b for a, b in zip(lrs, lrs[1:])), lrs
+    val = [r for r in rows if 'mIoU' in r]
+    assert len(val) == 1 and 0 <= val[0]['mIoU'] <= val[0]['mAcc'] <= 100 and 0 <= val[0]['aAcc'] <= 100
     assert osp.isfile(osp.join(trained[SEG_RN50], 'iter_4.pth'))
 
 

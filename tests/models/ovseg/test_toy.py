@@ -36,8 +36,12 @@ def test_evaluate_toy_reports_unseen_and_seen_iou(world, tmp_path):
     model = MODELS.build(Config.fromfile(toy.TOY_CONFIG).model)
     torch.save({'state_dict': model.state_dict()}, tmp_path / 'p.pth')
     out = toy.evaluate_toy(world, str(tmp_path / 'p.pth'))
-    assert set(toy.ALL_CLASSES) <= set(out) and 0 <= out['mIoU(unseen)'] <= 100
+    # random-init proposal network: the IoUs carry no meaning (measured mIoU unseen 4.54, seen 0.31),
+    # so check that the two means are the means of their classes
+    assert set(toy.ALL_CLASSES) <= set(out) and all(0 <= out[c] <= 100 for c in toy.ALL_CLASSES)
     assert np.isclose(out['mIoU(unseen)'], (out['cyan'] + out['purple']) / 2)
+    seen = [c for c in toy.ALL_CLASSES if c not in ('cyan', 'purple')]
+    assert len(seen) == 7 and np.isclose(out['mIoU(seen)'], np.mean([out[c] for c in seen]))
 
 
 def test_comparison_seeds_every_training_and_scores_lambda_zero_once(world, tmp_path, monkeypatch):

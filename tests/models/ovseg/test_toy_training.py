@@ -58,7 +58,6 @@ def test_train_toy_proposals_trains_and_returns_its_checkpoint(tmp_path, monkeyp
     losses = _losses(osp.join(work, 'proposals'))
     assert len(losses) == ITERS and all(map(torch.isfinite, torch.tensor(losses)))
     first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
-    print('MEASURE losses', [round(v, 2) for v in losses])
     assert last < 0.9 * first, losses
 
     ckpt = torch.load(path, map_location='cpu', weights_only=False)

@@ -4,6 +4,7 @@ trained a few iterations by tools/train.py."""
 import glob
 import json
 import os
+import re
 import os.path as osp
 import subprocess
 import sys
@@ -83,7 +84,12 @@ def test_index_references_test_pseudo_labels_and_student(world):
 
     out = _run([sys.executable, 'tools/test.py', RECO, refs_file, '--work-dir', f'{tmp}/test',
                 '--cfg-options', *opts])
-    assert 'mIoU' in out and 'aAcc' in out
+    # random-init CLIP and ViT: the numbers carry no meaning (measured aAcc 0.39, mIoU 0.26, mAcc 1.14);
+    # per class IoU <= accuracy (recall), and classes without ground truth add IoU 0 only
+    found = re.findall(r'aAcc: ([\d.]+)\s+mIoU: ([\d.]+)\s+mAcc: ([\d.]+)', out)
+    assert len(found) == 1, out[-2000:]
+    a_acc, miou, macc = map(float, found[0])
+    assert 0 <= miou <= macc <= 100 and 0 <= a_acc <= 100
 
     pseudo_dir = reco_pseudo_labels.main([RECO, refs_file, '--cfg-options', *opts])
     labels = sorted(glob.glob(f'{pseudo_dir}/city/*.png'))
@@ -108,5 +114,12 @@ def test_index_references_test_pseudo_labels_and_student(world):
     scalars = sorted(glob.glob(f'{tmp}/student/*/vis_data/scalars.json'))[-1]
     rows = [json.loads(line) for line in open(scalars)]
     losses = [r['loss'] for r in rows if 'loss' in r]
+    # 4 iterations do not make the loss fall reliably: the student run is not seeded, and two runs
+    # measured 3.31, 3.04, 3.13, 3.06 and 2.23, 2.76, 2.60, 2.77. Check that the logged loss is the
+    # sum of its parts instead.
     assert len(losses) == 4 and all(np.isfinite(losses))
+    for r in rows:
+        if 'loss' in r:
+            parts = [v for k, v in r.items() if k != 'loss' and k.split('.')[-1].startswith('loss')]
+            assert parts and r['loss'] == pytest.approx(sum(parts), rel=1e-5), r
     assert any('mIoU' in r for r in rows) and osp.isfile(f'{tmp}/student/iter_4.pth')
