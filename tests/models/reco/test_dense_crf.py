@@ -9,11 +9,9 @@ import torch.nn.functional as F
 from clipdense.models.reco.dense_crf import dense_crf
 
 
-def explicit_mean_field(image, logits, iters, pos_w, pos_xy_std, bi_w, bi_xy_std, bi_rgb_std):
-    """Pixel-pair loops over a full-resolution grid (no downsampling), float64."""
-    c, h, w = logits.shape
-    pix = [(y + 0.5, x + 0.5) for y in range(h) for x in range(w)]
-    rgb = image.double().reshape(3, -1).T
+def explicit_kernels(pix, rgb, pos_xy_std, bi_xy_std, bi_rgb_std):
+    """Gaussian and bilateral kernels ``[n, n]`` over points ``pix`` (y, x) with colours ``rgb``
+    ``[n, 3]``, by pixel-pair loops, symmetrically normalised as dense_crf does."""
     n = len(pix)
     kp, kb = torch.zeros(n, n, dtype=torch.float64), torch.zeros(n, n, dtype=torch.float64)
     for i in range(n):
@@ -22,7 +20,15 @@ def explicit_mean_field(image, logits, iters, pos_w, pos_xy_std, bi_w, bi_xy_std
             kp[i, j] = math.exp(-d2 / (2 * pos_xy_std ** 2))
             kb[i, j] = math.exp(-d2 / (2 * bi_xy_std ** 2)
                                 - float(((rgb[i] - rgb[j]) ** 2).sum()) / (2 * bi_rgb_std ** 2))
-    norm = [k / torch.sqrt(k.sum(1)[:, None] * k.sum(1)[None, :]) for k in (kp, kb)]
+    return [k / torch.sqrt(k.sum(1)[:, None] * k.sum(1)[None, :]) for k in (kp, kb)]
+
+
+def explicit_mean_field(image, logits, iters, pos_w, pos_xy_std, bi_w, bi_xy_std, bi_rgb_std):
+    """Pixel-pair loops over a full-resolution grid (no downsampling), float64."""
+    c, h, w = logits.shape
+    pix = [(y + 0.5, x + 0.5) for y in range(h) for x in range(w)]
+    rgb = image.double().reshape(3, -1).T
+    norm = explicit_kernels(pix, rgb, pos_xy_std, bi_xy_std, bi_rgb_std)
     log_p = torch.log_softmax(logits.double(), 0).reshape(c, -1).T
     q = log_p.softmax(1)
     for _ in range(iters):
@@ -90,15 +96,7 @@ def capped_reference(image, logits, gh, gw, iters, pos_w, pos_xy_std, bi_w, bi_x
     grid_log_p = F.adaptive_avg_pool2d(log_p[None], (gh, gw))[0].reshape(c, -1).T
     rgb = F.adaptive_avg_pool2d(image.double()[None], (gh, gw))[0].reshape(3, -1).T
     pix = [((y + 0.5) * h / gh, (x + 0.5) * w / gw) for y in range(gh) for x in range(gw)]
-    n = len(pix)
-    kp, kb = torch.zeros(n, n, dtype=torch.float64), torch.zeros(n, n, dtype=torch.float64)
-    for i in range(n):
-        for j in range(n):
-            d2 = (pix[i][0] - pix[j][0]) ** 2 + (pix[i][1] - pix[j][1]) ** 2
-            kp[i, j] = math.exp(-d2 / (2 * pos_xy_std ** 2))
-            kb[i, j] = math.exp(-d2 / (2 * bi_xy_std ** 2)
-                                - float(((rgb[i] - rgb[j]) ** 2).sum()) / (2 * bi_rgb_std ** 2))
-    kp, kb = (k / torch.sqrt(k.sum(1)[:, None] * k.sum(1)[None, :]) for k in (kp, kb))
+    kp, kb = explicit_kernels(pix, rgb, pos_xy_std, bi_xy_std, bi_rgb_std)
     pairwise = pos_w * kp + bi_w * kb
     q = grid_log_p.softmax(1)
     for _ in range(iters - 1):
