@@ -65,13 +65,13 @@ def output_path(out: str, image: str) -> str:
 
 
 def load_weights(model, checkpoint: str, config: str) -> None:
-    """Load ``checkpoint`` into ``model`` (keys as tools/train.py saves them); ``ValueError`` when
-    it is no checkpoint or holds none of the model's weights, a warning line when some are missing."""
+    """Load ``checkpoint`` (already passed :func:`check_checkpoint_file` in :func:`load_model`)
+    into ``model`` (keys as tools/train.py saves them); ``ValueError`` when it cannot be unpickled
+    or holds none of the model's weights, a warning line when some are missing."""
     import pickle
     import warnings
 
     from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
-    check_checkpoint_file(checkpoint)
     try:
         with warnings.catch_warnings():  # torch's unpickler warns about odd protocols before failing
             warnings.simplefilter('ignore')
