@@ -16,9 +16,9 @@ import zipfile
 from typing import Dict, Optional
 
 import torch
-import torch.nn.functional as F
 
 from .eva_clip_keys import convert_eva_clip_state_dict, is_eva_clip_state_dict
+from .pos_embed import PosEmbedResampling
 
 # File names users have for each architecture (checked inside a folder, then in a sub-folder
 # named after the architecture).
@@ -93,23 +93,19 @@ def read_state_dict(path: str, keep_openai_keys: bool = False) -> Dict[str, torc
 
 
 def _resize_position_embeddings(sd, model) -> None:
-    """Resample a checkpoint's ViT position grid to the model's (e.g. a 336 px checkpoint)."""
+    """Resample a checkpoint's position grid to the model's (e.g. a 336 px checkpoint) the way
+    open_clip's ``resize_pos_embed`` does (antialiased bicubic)."""
     own = model.state_dict()
+    resampling = PosEmbedResampling.build('open_clip')
     for key in ('visual.positional_embedding', 'visual.trunk.pos_embed',
                 'visual.attnpool.positional_embedding'):
         if key not in sd or key not in own or sd[key].shape == own[key].shape:
             continue
-        src, dst = sd[key], own[key]
-        squeeze = src.dim() == 2
-        src2, dst2 = (src[None], dst[None]) if squeeze else (src, dst)
-        n_src, n_dst = src2.shape[1] - 1, dst2.shape[1] - 1
+        n_src, n_dst = sd[key].shape[-2] - 1, own[key].shape[-2] - 1
         gs, gd = int(round(n_src ** 0.5)), int(round(n_dst ** 0.5))
         if gs * gs != n_src or gd * gd != n_dst:
             continue  # left for the shape check below to report
-        grid = src2[:, 1:].reshape(1, gs, gs, -1).permute(0, 3, 1, 2).float()
-        grid = F.interpolate(grid, size=(gd, gd), mode='bicubic', align_corners=False)
-        out = torch.cat([src2[:, :1], grid.permute(0, 2, 3, 1).reshape(1, gd * gd, -1).to(src.dtype)], 1)
-        sd[key] = out[0] if squeeze else out
+        sd[key] = resampling.resample(sd[key], (gd, gd))
 
 
 def load_clip_checkpoint(model: torch.nn.Module, path: str, arch: str = '?',

@@ -11,14 +11,14 @@ import torch
 import torch.nn as nn
 from timm.layers import DropPath
 
-from .dense_vit import interpolate_pos_embed
+from .pos_embed import PosEmbedResampling, install_table
 
 
 class EVADenseEncoder(nn.Module):
     """Wrap ``model.visual`` (open_clip ``TimmModel``) of an EVA02-CLIP model."""
 
     def __init__(self, visual: nn.Module, out_indices: Sequence[int] = (3, 5, 7, 11),
-                 dense_mode: str = 'value', drop_path_rate: float = 0.0):
+                 dense_mode: str = 'value', drop_path_rate: float = 0.0, pos_embed=None):
         super().__init__()
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
@@ -28,6 +28,8 @@ class EVADenseEncoder(nn.Module):
         self.patch_size = self.trunk.patch_embed.proj.kernel_size[0]
         self.width = self.trunk.embed_dim
         self.embed_dim = self.trunk.head.out_features
+        self.pos_resampling = PosEmbedResampling.build(pos_embed)   # default: timm's
+        self.table_grid = install_table(self.trunk, 'pos_embed', self.pos_resampling)
         for i, rate in enumerate(torch.linspace(0, drop_path_rate, n).tolist()):
             if drop_path_rate > 0:
                 self.blocks[i].drop_path1 = DropPath(rate) if rate > 0 else nn.Identity()
@@ -55,7 +57,8 @@ class EVADenseEncoder(nn.Module):
         h, w = x.shape[-2:]
         x = x.flatten(2).transpose(1, 2)
         x = torch.cat([t.cls_token.expand(x.shape[0], -1, -1), x], dim=1)
-        x = x + interpolate_pos_embed(t.pos_embed[0], (h, w))[None].to(x.dtype)
+        pos = self.pos_resampling.for_grid(t.pos_embed, (h, w), src_grid=self.table_grid)
+        x = x + pos.to(x.dtype)
         return t.norm_pre(t.pos_drop(x)), (h, w)
 
     def value_path(self, blk: nn.Module, x: torch.Tensor) -> torch.Tensor:

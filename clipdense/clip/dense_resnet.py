@@ -16,18 +16,24 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .dense_vit import interpolate_pos_embed
+from .pos_embed import PosEmbedResampling, install_table
 
 
 class ResNetDenseEncoder(nn.Module):
-    """Wrap ``model.visual`` of an open_clip ResNet CLIP (shares its parameters)."""
+    """Wrap ``model.visual`` of an open_clip ResNet CLIP (shares its parameters).
 
-    def __init__(self, visual: nn.Module, dense_mode: str = 'attention'):
+    ``pos_embed``: resampling of the attention pool's position table
+    (:mod:`clipdense.clip.pos_embed`; ``None`` for open_clip's antialiased bicubic).
+    """
+
+    def __init__(self, visual: nn.Module, dense_mode: str = 'attention', pos_embed=None):
         super().__init__()
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
         self.dense_mode = dense_mode
         self.embed_dim = visual.attnpool.c_proj.out_features
+        self.pos_resampling = PosEmbedResampling.build(pos_embed)
+        self.table_grid = install_table(visual.attnpool, 'positional_embedding', self.pos_resampling)
 
     @property
     def pool(self) -> nn.Module:
@@ -39,7 +45,8 @@ class ResNetDenseEncoder(nn.Module):
         p = self.pool
         tokens = x.flatten(2).permute(2, 0, 1)                        # (hw, B, C)
         tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)
-        tokens = tokens + interpolate_pos_embed(p.positional_embedding, (h, w))[:, None].to(x.dtype)
+        pos = self.pos_resampling.for_grid(p.positional_embedding, (h, w), src_grid=self.table_grid)
+        tokens = tokens + pos[:, None].to(x.dtype)
         query = tokens if self.dense_mode == 'attention' else tokens[:1]
         out, _ = F.multi_head_attention_forward(
             query=query, key=tokens, value=tokens, embed_dim_to_check=C, num_heads=p.num_heads,

@@ -19,17 +19,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 from timm.layers import DropPath
 
+from .pos_embed import PosEmbedResampling, install_table
 
-def interpolate_pos_embed(pos: torch.Tensor, grid: Sequence[int], num_prefix: int = 1) -> torch.Tensor:
-    """Bicubically resample a ``[num_prefix + g*g, C]`` position table to ``grid`` (h, w)."""
-    n = pos.shape[0] - num_prefix
-    g = int(round(n ** 0.5))
-    if (g, g) == tuple(grid):
-        return pos
-    spatial = pos[num_prefix:].reshape(1, g, g, -1).permute(0, 3, 1, 2)
-    spatial = F.interpolate(spatial.float(), size=tuple(grid), mode='bicubic', align_corners=False)
-    spatial = spatial.to(pos.dtype).permute(0, 2, 3, 1).reshape(grid[0] * grid[1], -1)
-    return torch.cat([pos[:num_prefix], spatial], dim=0)
+
+def interpolate_pos_embed(pos: torch.Tensor, grid: Sequence[int], num_prefix: int = 1,
+                          resampling=None) -> torch.Tensor:
+    """Resample a ``[num_prefix + g*g, C]`` position table to ``grid`` (h, w) with ``resampling``
+    (a :class:`~clipdense.clip.pos_embed.PosEmbedResampling`, preset name or dict; default
+    open_clip's antialiased bicubic)."""
+    return PosEmbedResampling.build(resampling).for_grid(pos, grid, num_prefix)
 
 
 class ViTDenseEncoder(nn.Module):
@@ -40,10 +38,13 @@ class ViTDenseEncoder(nn.Module):
         out_indices: block indices whose outputs are returned as feature maps.
         dense_mode: ``'value'`` (MaskCLIP value path) or ``'attention'`` (plain tokens).
         drop_path_rate: stochastic depth, linearly increasing over the blocks.
+        pos_embed: position-table resampling (:mod:`clipdense.clip.pos_embed`; a preset name,
+            a dict or ``None`` for open_clip's). ``when='load'``/``'crop'`` replaces
+            ``visual.positional_embedding`` by the resized table here, once.
     """
 
     def __init__(self, visual: nn.Module, out_indices: Sequence[int] = (3, 5, 7, 11),
-                 dense_mode: str = 'value', drop_path_rate: float = 0.0):
+                 dense_mode: str = 'value', drop_path_rate: float = 0.0, pos_embed=None):
         super().__init__()
         assert dense_mode in ('value', 'attention'), dense_mode
         self.visual = visual
@@ -55,6 +56,8 @@ class ViTDenseEncoder(nn.Module):
         self.embed_dim = visual.proj.shape[1]
         rates = torch.linspace(0, drop_path_rate, n).tolist()
         self.drop_paths = nn.ModuleList(DropPath(r) if r > 0 else nn.Identity() for r in rates)
+        self.pos_resampling = PosEmbedResampling.build(pos_embed)
+        self.table_grid = install_table(visual, 'positional_embedding', self.pos_resampling)
 
     @property
     def blocks(self) -> nn.ModuleList:
@@ -68,7 +71,9 @@ class ViTDenseEncoder(nn.Module):
         x = x.flatten(2).transpose(1, 2)
         cls = self.visual.class_embedding.to(x.dtype).expand(x.shape[0], 1, -1)
         x = torch.cat([cls, x], dim=1)
-        x = x + interpolate_pos_embed(self.visual.positional_embedding, (h, w)).to(x.dtype)
+        pos = self.pos_resampling.for_grid(self.visual.positional_embedding, (h, w),
+                                           src_grid=self.table_grid)
+        x = x + pos.to(x.dtype)
         return self.visual.ln_pre(x), (h, w)
 
     def block(self, i: int, x: torch.Tensor) -> torch.Tensor:

@@ -20,6 +20,8 @@ class CLIPVisionBackbone(BaseModule):
         output_dense_embed: append the dense CLIP embedding ``[B, D, h, w]`` as a last level.
         drop_path_rate: stochastic depth for ViT/EVA blocks.
         frozen: freeze all CLIP weights (and keep BatchNorm statistics fixed for ResNets).
+        pos_embed: position-table resampling (:mod:`clipdense.clip.pos_embed`: a preset name such
+            as ``'open_clip'`` (default), ``'bicubic'``, ``'denseclip'``, or a dict).
 
     Returns (forward): tuple of ``[B, C_i, h_i, w_i]`` tensors.
     """
@@ -27,10 +29,10 @@ class CLIPVisionBackbone(BaseModule):
     def __init__(self, arch: str, checkpoint: Optional[str] = None,
                  out_indices: Sequence[int] = (3, 5, 7, 11), dense_mode: str = 'value',
                  output_dense_embed: bool = False, drop_path_rate: float = 0.0,
-                 frozen: bool = False, init_cfg=None):
+                 frozen: bool = False, pos_embed=None, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         clip = build_clip(arch, checkpoint)
-        self.encoder = build_dense_encoder(clip, out_indices, dense_mode, drop_path_rate)
+        self.encoder = build_dense_encoder(clip, out_indices, dense_mode, drop_path_rate, pos_embed)
         self.output_dense_embed = output_dense_embed
         self.frozen = frozen
         if frozen:
